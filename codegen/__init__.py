@@ -1,0 +1,1 @@
+"""grdfkit's code generator: specs and manifest in, typed client packages out."""

@@ -1,0 +1,132 @@
+"""The ``grdfkit`` command line: one entry point, one subcommand per job.
+
+Exit codes scripts can trust: 0 success, 1 the job found a problem (invalid spec, drift,
+breaking change, failed conformance), 2 the command could not run (bad usage, unknown API,
+missing or unreadable file).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codegen.diagnostics import has_errors
+from codegen.manifest import DEFAULT_MANIFEST, Api, Manifest, ManifestError, load_manifest
+from codegen.validate import validate_api
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+app = typer.Typer(
+    name="grdfkit",
+    help=(
+        "Typed clients, a local mock and a conformance suite for GRDF's supplier APIs "
+        "(ADICT, OMEGA Suivi Demande, OMEGA CreerDemandeTJDC).\n\n"
+        "Everything API-specific comes from the manifest, specs/apis.toml.\n\n"
+        "Exit codes: 0 success, 1 a problem was found, 2 the command could not run."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+out = Console()
+err = Console(stderr=True)
+
+ManifestOption = Annotated[
+    Path,
+    typer.Option(
+        "--manifest",
+        help="The manifest to read.",
+        dir_okay=False,
+        show_default="specs/apis.toml",
+    ),
+]
+ApiOption = Annotated[
+    list[str] | None,
+    typer.Option("--api", help="Only this API (repeatable). Default: every API of the manifest."),
+]
+
+
+def fail_usage(message: str) -> typer.Exit:
+    """Print one clear line on stderr and return the exit for a command that could not run."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def open_manifest(path: Path) -> Manifest:
+    """Load the manifest or exit 2 with every problem listed."""
+    try:
+        return load_manifest(path)
+    except ManifestError as exc:
+        for problem in exc.problems:
+            err.print(
+                f"[bold red]error:[/] {exc.source}: {problem}", highlight=False, soft_wrap=True
+            )
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def select_apis(manifest: Manifest, names: list[str] | None) -> list[Api]:
+    """The APIs named on the command line, or all of them; exit 2 on an unknown name."""
+    if not names:
+        return list(manifest.apis.values())
+    try:
+        return [manifest.api(name) for name in names]
+    except KeyError as exc:
+        raise fail_usage(str(exc.args[0])) from None
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        try:
+            out.print(f"grdfkit {version('grdfkit')}")
+        except PackageNotFoundError:
+            out.print("grdfkit (not installed)")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main_options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_version_callback),
+    ] = False,
+) -> None:
+    """Typed clients, mock and conformance suite for GRDF's supplier APIs."""
+
+
+@app.command()
+def validate(manifest: ManifestOption = DEFAULT_MANIFEST, api: ApiOption = None) -> None:
+    """Check the manifest and every spec it names, with third-party validators.
+
+    Swagger 2.0 and OpenAPI 3 specs go through openapi-spec-validator, XSDs through lxml,
+    WSDLs through zeep; then grdfkit's own rules (each NDJSON operation names its item model).
+
+    Examples:
+      grdfkit validate
+
+      grdfkit validate --api adict
+
+    """
+    loaded = open_manifest(manifest)
+    failed = False
+    for selected in select_apis(loaded, api):
+        problems = validate_api(loaded, selected)
+        spec = loaded.spec_path(selected).name
+        if has_errors(problems):
+            failed = True
+            out.print(f"[red]✗[/] {selected.name:<14} {spec}")
+        else:
+            out.print(f"[green]✓[/] {selected.name:<14} {spec}")
+        for problem in problems:
+            out.print(f"    {problem}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_PROBLEM if failed else EXIT_OK)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

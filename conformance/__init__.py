@@ -1,0 +1,1 @@
+"""grdfkit's conformance suite and local mock of the GRDF APIs."""

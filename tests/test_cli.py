@@ -1,0 +1,60 @@
+"""``grdfkit`` as a user runs it: help that teaches, exit codes that scripts can trust."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from codegen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, app
+from codegen.manifest import DEFAULT_MANIFEST
+
+runner = CliRunner()
+
+
+def test_help_lists_commands_and_exit_codes() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "validate" in result.output
+    assert "Exit codes" in result.output
+
+
+def test_validate_all_specs_passes() -> None:
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == EXIT_OK, result.output
+    for api in ("adict", "suivi_demande", "tjdc"):
+        assert api in result.output
+
+
+def test_unknown_api_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["validate", "--api", "enedis"])
+    assert result.exit_code == EXIT_USAGE
+    assert "unknown API 'enedis'" in result.output
+
+
+def test_missing_manifest_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", "--manifest", str(tmp_path / "apis.toml")])
+    assert result.exit_code == EXIT_USAGE
+    assert "cannot read the manifest" in result.output
+
+
+def test_invalid_spec_exits_1_and_names_the_problem(tmp_path: Path) -> None:
+    text = DEFAULT_MANIFEST.read_text(encoding="utf-8").replace(
+        'spec = "adict/adict-v2.yaml"', 'spec = "broken.yaml"'
+    )
+    (tmp_path / "apis.toml").write_text(text, encoding="utf-8")
+    for rel in (
+        "suivi_demande/suivi-demande-v1.yaml",
+        "tjdc/CreerDemandeTJDC.wsdl",
+        "tjdc/CreerDemandeTJDC.xsd",
+    ):
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((DEFAULT_MANIFEST.parent / rel).read_bytes())
+    (tmp_path / "broken.yaml").write_text("swagger: '2.0'\ninfo: {title: t}\npaths: {}\n")
+    result = runner.invoke(
+        app, ["validate", "--manifest", str(tmp_path / "apis.toml"), "--api", "adict"]
+    )
+    assert result.exit_code == EXIT_PROBLEM
+    assert "broken.yaml" in result.output
+    assert "version" in result.output
