@@ -14,9 +14,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codegen.diagnostics import has_errors
+from codegen.diagnostics import Diagnostic, Severity, has_errors
 from codegen.manifest import DEFAULT_MANIFEST, Api, Manifest, ManifestError, load_manifest
-from codegen.validate import validate_api
+
+#: Where generated packages go when nothing else is said: ``<project>/generated``.
+DEFAULT_OUTPUT = DEFAULT_MANIFEST.parent.parent / "generated"
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -80,6 +82,29 @@ def select_apis(manifest: Manifest, names: list[str] | None) -> list[Api]:
         raise fail_usage(str(exc.args[0])) from None
 
 
+OutputOption = Annotated[
+    Path,
+    typer.Option(
+        "--output", help="The generated/ directory.", file_okay=False, show_default="generated/"
+    ),
+]
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="Treat warnings about the specs as errors.")
+]
+
+
+def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """Print every diagnostic once, errors first, each on one line with its location."""
+    for diagnostic in sorted(diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d)):
+        colour = "red" if diagnostic.severity is Severity.ERROR else "yellow"
+        err.print(
+            f"[bold {colour}]{diagnostic.severity.value}:[/] {diagnostic.location}: "
+            f"{diagnostic.message}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 def _version_callback(value: bool) -> None:
     if value:
         try:
@@ -112,6 +137,8 @@ def validate(manifest: ManifestOption = DEFAULT_MANIFEST, api: ApiOption = None)
       grdfkit validate --api adict
 
     """
+    from codegen.validate import validate_api
+
     loaded = open_manifest(manifest)
     failed = False
     for selected in select_apis(loaded, api):
@@ -125,6 +152,60 @@ def validate(manifest: ManifestOption = DEFAULT_MANIFEST, api: ApiOption = None)
         for problem in problems:
             out.print(f"    {problem}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_PROBLEM if failed else EXIT_OK)
+
+
+@app.command()
+def generate(
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    api: ApiOption = None,
+    output: OutputOption = DEFAULT_OUTPUT,
+    strict: StrictOption = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Regenerate even when the inputs are unchanged.")
+    ] = False,
+) -> None:
+    """Regenerate the client packages, models and normalised specs into generated/.
+
+    Reads specs/apis.toml and each spec it names, runs openapi-python-client,
+    datamodel-code-generator and xsdata, formats with ruff and writes generated/ atomically:
+    on any error nothing is written. When the inputs of every API are unchanged (same spec
+    and manifest hashes, same generator versions, as recorded in each package's
+    _provenance.json) it does nothing and says so.
+
+    Examples:
+      grdfkit generate
+
+      grdfkit generate --api adict --strict
+
+    """
+    from codegen.generation import run_generate
+
+    loaded = open_manifest(manifest)
+    raise typer.Exit(
+        run_generate(loaded, select_apis(loaded, api), output, strict=strict, force=force)
+    )
+
+
+@app.command()
+def check(
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    api: ApiOption = None,
+    output: OutputOption = DEFAULT_OUTPUT,
+) -> None:
+    """Fail when generated/ differs from what the specs produce now; write nothing.
+
+    Renders everything in memory and compares it with generated/, printing each file that
+    differs with a unified diff. Exit 1 on drift (a hand edit, or a spec changed without
+    regenerating), 0 when identical.
+
+    Example:
+      grdfkit check && echo "generated/ is in sync"
+
+    """
+    from codegen.generation import run_check
+
+    loaded = open_manifest(manifest)
+    raise typer.Exit(run_check(loaded, select_apis(loaded, api), output, full=not api))
 
 
 def main() -> None:

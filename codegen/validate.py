@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from lxml import etree
 from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.manifest import Api, Manifest, SpecKind
+from codegen.sources import parse_document
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -28,21 +28,13 @@ def _error(location: str, message: str) -> Diagnostic:
 def load_rest_spec(path: Path) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
     """Read a YAML/JSON spec; return it, or ``None`` and a diagnostic saying why not."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         return None, [_error(str(path), f"cannot read the spec: {exc.strerror}")]
-    except UnicodeDecodeError as exc:
-        return None, [_error(str(path), f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [_error(where, f"invalid YAML/JSON: {problem}")]
-    if not isinstance(data, dict):
-        return None, [_error(str(path), "the spec is not a mapping at its top level")]
-    return data, []
+    parsed = parse_document(data, str(path))
+    if isinstance(parsed, Diagnostic):
+        return None, [parsed]
+    return parsed, []
 
 
 def _stream_rules(path: Path, spec: dict[str, Any], api: Api) -> list[Diagnostic]:

@@ -54,7 +54,7 @@ def job_test() -> int:
     steps: list[tuple[str | Path, ...]] = [
         (BIN / "ruff", "check", "codegen", "conformance", "tests", "scripts"),
         (BIN / "ruff", "format", "--check", "codegen", "conformance", "tests", "scripts"),
-        (BIN / "mypy"),
+        (BIN / "mypy",),
         (BIN / "pytest", "-q"),
     ]
     for step in steps:

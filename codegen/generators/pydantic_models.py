@@ -1,0 +1,56 @@
+"""datamodel-code-generator, in-process: pydantic v2 models of every schema of a REST API.
+
+The mock and the conformance suite validate bodies with these models, so they cannot drift
+from the specs.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from typing import Any
+
+from datamodel_code_generator import generate
+from datamodel_code_generator.enums import DataModelType, InputFileType
+from datamodel_code_generator.format import Formatter, PythonVersion
+
+from codegen.diagnostics import Diagnostic, Severity
+from codegen.manifest import Api
+
+
+def _without_date_patterns(node: Any) -> Any:
+    """Pydantic validates ``date`` itself and cannot take a pattern on it: drop the pattern."""
+    if isinstance(node, list):
+        return [_without_date_patterns(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _without_date_patterns(value) for key, value in node.items()}
+    if out.get("format") in ("date", "date-time"):
+        out.pop("pattern", None)
+    return out
+
+
+def generate_models(api: Api, document: dict[str, Any]) -> tuple[str, list[Diagnostic]]:
+    """Return the source of a module holding a pydantic v2 model per schema of ``document``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        source = generate(
+            _without_date_patterns(copy.deepcopy(document)),
+            input_file_type=InputFileType.OpenAPI,
+            output_model_type=DataModelType.PydanticV2BaseModel,
+            target_python_version=PythonVersion.PY_311,
+            disable_timestamp=True,
+            field_constraints=True,
+            use_annotated=True,
+            use_standard_collections=True,
+            use_union_operator=True,
+            use_schema_description=True,
+            use_double_quotes=True,
+            formatters=[Formatter.BUILTIN],
+        )
+    diagnostics = [
+        Diagnostic(f"{api.spec} (datamodel-code-generator)", Severity.WARNING, str(w.message))
+        for w in caught
+        if not issubclass(w.category, DeprecationWarning)
+    ]
+    return str(source), diagnostics
