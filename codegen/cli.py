@@ -36,8 +36,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ManifestOption = Annotated[
     Path,
@@ -206,6 +206,78 @@ def check(
 
     loaded = open_manifest(manifest)
     raise typer.Exit(run_check(loaded, select_apis(loaded, api), output, full=not api))
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="Old version: a file, REV:PATH, or REV with --api.")],
+    new: Annotated[str, typer.Argument(help="New version: a file, REV:PATH, or REV with --api.")],
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    api: Annotated[
+        str | None, typer.Option("--api", help="The API whose spec to compare across revisions.")
+    ] = None,
+) -> None:
+    """Report the API changes between two versions of a REST spec; flag breaking ones.
+
+    Compares operations, parameters, request and response fields (type, required, nullable,
+    enum values), response codes and stream item models. A change is breaking when a client
+    generated from OLD can fail against NEW. Exit 1 when any change is breaking (a CI gate),
+    0 otherwise, 2 when a version cannot be read.
+
+    Examples:
+
+      grdfkit diff old-adict.yaml specs/adict/adict-v2.yaml
+
+      grdfkit diff HEAD~1 HEAD --api adict
+
+      grdfkit diff v0.1.0:specs/adict/adict-v2.yaml specs/adict/adict-v2.yaml
+    """
+    from codegen.diff_job import run_diff
+
+    loaded = open_manifest(manifest)
+    selected = select_apis(loaded, [api])[0] if api else None
+    raise typer.Exit(run_diff(loaded, selected, old, new, Path.cwd()))
+
+
+@app.command()
+def vendor(
+    into: Annotated[
+        Path,
+        typer.Option(
+            "--into", help="The directory of your project to copy packages into.", file_okay=False
+        ),
+    ],
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    api: ApiOption = None,
+    output: OutputOption = DEFAULT_OUTPUT,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite a vendored copy with hand edits.")
+    ] = False,
+) -> None:
+    """Copy generated client packages into another project, with their provenance.
+
+    Each package is self-contained (relative imports, py.typed, _provenance.json); it needs
+    only its runtime dependencies (httpx, attrs, python-dateutil). An existing vendored copy
+    is replaced when it is pristine, and refused when files were edited by hand, unless
+    --force.
+
+    Examples:
+
+      grdfkit vendor --into ../my-app/src --api adict
+
+      grdfkit vendor --into vendor/            # every API
+    """
+    from codegen.vendor import VendorError, vendor_package
+
+    loaded = open_manifest(manifest)
+    for selected in select_apis(loaded, api):
+        try:
+            result = vendor_package(output, selected.package, into, force=force)
+        except VendorError as exc:
+            raise fail_usage(str(exc)) from None
+        verb = "replaced" if result.replaced else "copied"
+        out.print(f"[green]✓[/] {verb} {result.package} → {result.target} ({result.files} files)")
+    raise typer.Exit(EXIT_OK)
 
 
 def main() -> None:

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_DRIFT, EXIT_USAGE = 0, 1, 2
 MAX_DIFF_LINES = 60
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _print_diagnostics(rendered: Rendered) -> None:

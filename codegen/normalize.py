@@ -8,6 +8,7 @@ becomes a warning (fatal under ``--strict``). Then our fix-ups, each a separate 
   placeholder used as a regex, a token URL on localhost, a scope with spaces, enum items that
   look like two values merged), reported with their location and neutralised;
 - multipart: spec2openapi drops an operation's ``consumes: multipart/form-data``;
+- tags: folded to ASCII identifiers, since they name the generated modules;
 - streams: error responses of NDJSON operations inherit the NDJSON media type from
   Swagger's operation-wide ``produces``; the ``x-grdf-stream`` refs are re-rooted, and
   inferred (with a warning) for NDJSON operations that do not declare it.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -302,6 +304,22 @@ def fix_streams(document: dict[str, Any], api: Api, report: _Report) -> None:
         operation["x-grdf-stream"] = rerooted
 
 
+def ascii_tag(tag: str) -> str:
+    """``"Données d'injection"`` → ``"donnees_d_injection"``: tags name generated modules."""
+    folded = unicodedata.normalize("NFKD", tag).encode("ascii", "ignore").decode()
+    return "_".join(re.findall(r"[A-Za-z0-9]+", folded)).lower() or "default"
+
+
+def fold_tags(document: dict[str, Any]) -> None:
+    """Make every tag an ASCII identifier, so generated module names are easy to import."""
+    for _path, _method, operation in operations(document):
+        if isinstance(operation.get("tags"), list):
+            operation["tags"] = [ascii_tag(str(t)) for t in operation["tags"]]
+    for tag in document.get("tags") or []:
+        if isinstance(tag, dict) and "name" in tag:
+            tag["name"] = ascii_tag(str(tag["name"]))
+
+
 def normalize(api: Api, spec: dict[str, Any], where: str) -> Normalized:
     """Return the OpenAPI 3.0 document of ``api`` from its parsed spec, with diagnostics."""
     report = _Report(where)
@@ -322,6 +340,7 @@ def normalize(api: Api, spec: dict[str, Any], where: str) -> Normalized:
             return Normalized({}, report.items)
         document = source
     fix_streams(document, api, report)
+    fold_tags(document)
     try:
         validate_openapi(document)
     except OpenAPIValidationError as exc:

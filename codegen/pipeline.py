@@ -112,6 +112,17 @@ def _render_soap(sources: ApiSources) -> tuple[Tree, list[Diagnostic]]:
     return files, generator_problems
 
 
+def _guarded(
+    renderer: Callable[[ApiSources], tuple[Tree, list[Diagnostic]]], sources: ApiSources
+) -> tuple[Tree, list[Diagnostic]]:
+    """Run one API's renderer; a failure inside a third-party generator becomes a diagnostic."""
+    try:
+        return renderer(sources)
+    except Exception as exc:  # any generator bug must reach the user as one located line
+        where = f"{sources.spec.relpath} ({type(exc).__module__.split('.')[0]})"
+        return {}, [Diagnostic(where, Severity.ERROR, f"generation failed: {exc}")]
+
+
 def render(manifest: Manifest, apis: list[Api], progress: Progress = _quiet) -> Rendered:
     """Run every stage for ``apis``; return the tree in memory with all diagnostics."""
     result = Rendered(common=common_files())
@@ -125,7 +136,7 @@ def render(manifest: Manifest, apis: list[Api], progress: Progress = _quiet) -> 
             continue
         progress(f"{api.name}: generating")
         renderer = _render_soap if api.kind is SpecKind.WSDL_XSD else _render_rest
-        files, problems = renderer(sources)
+        files, problems = _guarded(renderer, sources)
         result.diagnostics += problems
         if not any(d.severity is Severity.ERROR for d in problems):
             raw[api.name] = (sources, files)

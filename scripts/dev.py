@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bootstrap the project's virtual environment and run its two jobs.
 
-    python3 scripts/dev.py main   # validate specs, regenerate clients, mock + conformance, report
+    python3 scripts/dev.py main   # validate the specs, regenerate the clients, check generated/
     python3 scripts/dev.py test   # the whole test suite: ruff, mypy --strict, pytest
 
 Needs only Python 3.11+ and the package registries: the first run creates ``.venv`` and
@@ -65,8 +65,12 @@ def job_test() -> int:
 
 
 def job_main() -> int:
-    """The main job on the embedded defaults."""
-    return _run(BIN / "grdfkit", "validate")
+    """The main job on the embedded defaults: validate the specs, regenerate, check."""
+    for step in (("validate",), ("generate",), ("check",)):
+        code = _run(BIN / "grdfkit", *step)
+        if code != 0:
+            return code
+    return 0
 
 
 JOBS = {"test": job_test, "main": job_main}

@@ -32,6 +32,8 @@ def _without_date_patterns(node: Any) -> Any:
 
 def generate_models(api: Api, document: dict[str, Any]) -> tuple[str, list[Diagnostic]]:
     """Return the source of a module holding a pydantic v2 model per schema of ``document``."""
+    if not (document.get("components") or {}).get("schemas"):
+        return f'"""{api.name} declares no schema: no model to generate."""\n', []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         source = generate(
