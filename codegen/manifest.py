@@ -80,6 +80,13 @@ class QuotaTier(_Strict):
     per_day: Annotated[int, Field(gt=0)] | None = None
 
 
+class Facade(_Strict):
+    """The hand-written facade placed in a package: its module and the names it exports."""
+
+    module: Annotated[str, Field(pattern=_PACKAGE_NAME)]
+    exports: tuple[str, ...]
+
+
 class Api(_Strict):
     """Everything the toolkit knows about one API, as declared in the manifest."""
 
@@ -96,6 +103,7 @@ class Api(_Strict):
     default_quota_tier: str | None = None
     quota_tiers: dict[str, QuotaTier] = {}
     stream_media_types: tuple[str, ...] = ()
+    facade: Facade | None = None
 
     @model_validator(mode="after")
     def _cross_references(self) -> Api:

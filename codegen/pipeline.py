@@ -14,8 +14,9 @@ from typing import Any
 from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
+from codegen.assemble import assemble, facade_gaps
 from codegen.diagnostics import Diagnostic, Severity
-from codegen.generators.pydantic_models import generate_models
+from codegen.generators.models import generate_models
 from codegen.generators.rest_client import generate_rest_client
 from codegen.generators.soap import generate_soap_models
 from codegen.layout import MODELS_PACKAGE, OPENAPI_DIR, common_files, owned_by
@@ -90,14 +91,27 @@ def _render_rest(sources: ApiSources) -> tuple[Tree, list[Diagnostic]]:
         return {}, problems
     client, client_problems = generate_rest_client(api, normalized.document)
     models, model_problems = generate_models(api, normalized.document)
+    structs, struct_problems = generate_models(api, normalized.document, structs=True)
+    gaps = facade_gaps(api, structs.encode(), normalized.document)
+    if gaps:
+        struct_problems.append(
+            Diagnostic(
+                f"{sources.spec.relpath} (facade {api.facade.module if api.facade else ''})",
+                Severity.WARNING,
+                f"the facade needs {', '.join(gaps)}, which this spec does not define; "
+                f"{api.package} is generated without it (its low-level client only)",
+            )
+        )
+    package = assemble(api, client, normalized.document, None, with_facade=not gaps)
+    package["structs.py"] = structs.encode()
     document = json.dumps(normalized.document, indent=2, ensure_ascii=False) + "\n"
     files: Tree = {
-        **prefixed(client, api.package),
+        **prefixed(package, api.package),
         f"{api.package}/py.typed": b"",
         f"{MODELS_PACKAGE}/{api.name}.py": models.encode(),
         f"{OPENAPI_DIR}/{api.name}.openapi.json": document.encode(),
     }
-    return files, problems + client_problems + model_problems
+    return files, problems + client_problems + model_problems + struct_problems
 
 
 def _render_soap(sources: ApiSources) -> tuple[Tree, list[Diagnostic]]:
@@ -108,6 +122,7 @@ def _render_soap(sources: ApiSources) -> tuple[Tree, list[Diagnostic]]:
     if problems:
         return {}, problems
     package, generator_problems = generate_soap_models(sources)
+    package = assemble(sources.api, package, None, sources.spec.data)
     files = {**prefixed(package, sources.api.package), f"{sources.api.package}/py.typed": b""}
     return files, generator_problems
 

@@ -176,6 +176,8 @@ def test_grdf_export_as_updated_spec_generates_a_working_client(
     assert "operationId 'POST /droits_acces' is not an identifier" in flat
     assert "pattern 'YYYY-MM-DD' is a format placeholder" in flat
     assert "points at the gateway's own host" in flat
+    assert "the facade needs model EtatDroitAcces, model RetourTraitement" in flat
+    assert "generated without it (its low-level client only)" in flat
     probe = (
         "from grdf_adict.api.droits_d_acces import post_droits_acces, consulter_acces\n"
         "from grdf_adict.models import DemanderAccesIn\n"

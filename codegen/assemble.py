@@ -1,0 +1,228 @@
+"""Stage 4: our part of each package, rendered from the manifest and the spec.
+
+- ``_runtime/``: the hand-written runtime (``codegen/runtime``), copied verbatim;
+- ``facade.py``: the hand-written facade the manifest names (``codegen/facades``);
+- ``_api.py``: environments, quotas and the operation table, from a Jinja template;
+- ``exceptions.py``: the runtime's typed errors and GRDF's codes, re-exported;
+- ``__init__.py``: the generator's exports plus the facade's.
+
+Templates only place values; every behaviour lives in the runtime and the facades.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from lxml import etree
+
+from codegen.manifest import Api, SpecKind
+from codegen.normalize import operations
+from codegen.tree import Tree
+
+HERE = Path(__file__).resolve().parent
+RUNTIME = HERE / "runtime"
+FACADES = HERE / "facades"
+_ENV = Environment(
+    loader=FileSystemLoader(HERE / "templates" / "package"),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_WSDL = "http://schemas.xmlsoap.org/wsdl/"
+_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
+
+
+#: Runtime modules a package of each kind does without (and the dependencies they import).
+_NOT_FOR = {
+    SpecKind.SWAGGER2: {"soap.py"},
+    SpecKind.OPENAPI3: {"soap.py"},
+    SpecKind.WSDL_XSD: {"auth.py", "http.py", "ndjson.py"},
+}
+
+
+def runtime_files(kind: SpecKind) -> Tree:
+    """The runtime modules a package of ``kind`` uses, keyed under ``_runtime/``."""
+    return {
+        f"_runtime/{p.name}": p.read_bytes()
+        for p in sorted(RUNTIME.glob("*.py"))
+        if p.name not in _NOT_FOR[kind]
+    }
+
+
+def facade_source(api: Api) -> bytes | None:
+    """The facade module the manifest names for ``api``, if any."""
+    return None if api.facade is None else (FACADES / f"{api.facade.module}.py").read_bytes()
+
+
+def facade_needs(source: bytes) -> tuple[set[str], set[str]]:
+    """What a facade uses: ``structs.<Name>`` models and ``OPERATIONS["<id>"]`` operations."""
+    models, operation_ids = set(), set()
+    for node in ast.walk(ast.parse(source)):
+        target = getattr(node, "value", None)
+        if not isinstance(target, ast.Name):
+            continue
+        if isinstance(node, ast.Attribute) and target.id == "structs":
+            models.add(node.attr)
+        elif (
+            isinstance(node, ast.Subscript)
+            and target.id == "OPERATIONS"
+            and isinstance(node.slice, ast.Constant)
+        ):
+            operation_ids.add(str(node.slice.value))
+    return models, operation_ids
+
+
+def top_level_names(source: bytes) -> set[str]:
+    """Names a module defines at its top level (classes, functions, assignments)."""
+    names: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def facade_gaps(
+    api: Api, structs_source: bytes | None, document: dict[str, Any] | None
+) -> list[str]:
+    """What the facade of ``api`` needs that this spec does not provide (empty: it fits)."""
+    source = facade_source(api)
+    if source is None:
+        return []
+    models, operation_ids = facade_needs(source)
+    missing = [f"model {m}" for m in sorted(models - top_level_names(structs_source or b""))]
+    known = {str(op.get("operationId")) for _p, _m, op in operations(document or {})}
+    missing += [f"operation {o}" for o in sorted(operation_ids - known)]
+    return missing
+
+
+def operation_table(document: dict[str, Any] | None) -> list[dict[str, str]]:
+    """Python literals describing each operation of a normalised OpenAPI document."""
+    rows = []
+    for path, method, operation in operations(document or {}):
+        idempotent = (
+            method in ("get", "head", "options") or operation.get("x-grdf-idempotent") is True
+        )
+        rows.append(
+            {
+                "name": repr(str(operation.get("operationId"))),
+                "method": repr(method.upper()),
+                "path": repr(path),
+                "idempotent": repr(idempotent),
+                "stream": repr("x-grdf-stream" in operation),
+            }
+        )
+    return sorted(rows, key=lambda row: row["name"])
+
+
+def soap_actions(wsdl: bytes | None) -> dict[str, str]:
+    """``{operation: soapAction}`` of every binding operation of a WSDL."""
+    if wsdl is None:
+        return {}
+    root = etree.fromstring(wsdl)
+    actions = {}
+    for operation in root.iterfind(f"{{{_WSDL}}}binding/{{{_WSDL}}}operation"):
+        soap_operation = operation.find(f"{{{_SOAP}}}operation")
+        if soap_operation is not None:
+            actions[operation.get("name", "")] = soap_operation.get("soapAction", "")
+    return dict(sorted(actions.items()))
+
+
+def api_module(api: Api, document: dict[str, Any] | None, wsdl: bytes | None) -> bytes:
+    """``_api.py`` of ``api``."""
+    environments = {
+        name: {k: v for k, v in env.model_dump().items() if v is not None}
+        for name, env in sorted(api.environments.items())
+    }
+    tiers = {
+        name: {
+            k: v for k, v in (("per_second", t.per_second), ("per_day", t.per_day)) if v is not None
+        }
+        for name, t in sorted(api.quota_tiers.items())
+    }
+    text = _ENV.get_template("api.py.jinja").render(
+        title=api.title,
+        spec=api.spec,
+        api_name=repr(api.name),
+        default_environment=repr(api.default_environment),
+        environments=repr(environments),
+        token_lifetime_s=repr(api.auth.token_lifetime_s),
+        user_login_header=repr(api.auth.user_login_header),
+        quota_tiers=repr(tiers),
+        default_quota_tier=repr(api.default_quota_tier),
+        operations=operation_table(document),
+        soap_actions=repr(soap_actions(wsdl)),
+    )
+    return text.encode()
+
+
+def _exports_of(init_source: bytes) -> tuple[str, list[str]]:
+    """The import statements and ``__all__`` names of a generator's ``__init__.py``."""
+    tree = ast.parse(init_source)
+    imports = [ast.unparse(node) for node in tree.body if isinstance(node, ast.ImportFrom)]
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            names = [str(ast.literal_eval(e)) for e in node.value.elts]  # type: ignore[attr-defined]
+    return "\n".join(imports), names
+
+
+def init_module(api: Api, generated_init: bytes, *, with_facade: bool) -> bytes:
+    """``__init__.py``: what the generator exported, plus the facade and the errors module."""
+    imports, names = _exports_of(generated_init)
+    facade = api.facade if with_facade else None
+    facade_names = list(facade.exports) if facade else []
+    text = _ENV.get_template("init.py.jinja").render(
+        title=api.title,
+        facade=facade,
+        generated_imports=imports,
+        exports=[*facade_names, *names, "exceptions"],
+    )
+    return text.encode()
+
+
+def exceptions_module() -> bytes:
+    """``exceptions.py``: every public error and GRDF code of the runtime, under one name.
+
+    (The generator's own ``errors.py`` keeps its name: its endpoint modules import it.)
+    """
+    names: dict[str, list[str]] = {}
+    for module in ("errors", "grdf_codes"):
+        tree = ast.parse((RUNTIME / f"{module}.py").read_bytes())
+        names[module] = sorted(
+            node.name
+            for node in tree.body
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and not node.name.startswith("_")
+        )
+    return _ENV.get_template("exceptions.py.jinja").render(names=names).encode()
+
+
+def assemble(
+    api: Api,
+    package: Tree,
+    document: dict[str, Any] | None,
+    wsdl: bytes | None,
+    *,
+    with_facade: bool = True,
+) -> Tree:
+    """Add our files to a generated package (paths relative to the package)."""
+    files = dict(package)
+    files.update(runtime_files(api.kind))
+    source = facade_source(api) if with_facade else None
+    if source is not None:
+        files["facade.py"] = source
+    files["_api.py"] = api_module(api, document, wsdl)
+    files["exceptions.py"] = exceptions_module()
+    files["__init__.py"] = init_module(
+        api, package.get("__init__.py", b""), with_facade=source is not None
+    )
+    return files

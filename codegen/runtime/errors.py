@@ -1,0 +1,213 @@
+"""Typed errors: one HTTP status → exception mapping, and GRDF's codes as data.
+
+Every error carries what GRDF said (HTTP status, GRDF code, message) and never a secret:
+bodies are kept as parsed JSON, requests are summarised as method and path only.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+from typing import Any
+
+
+class GrdfError(Exception):
+    """Base of every error raised by a grdfkit client."""
+
+
+class ValidationError(GrdfError, ValueError):
+    """A value was refused before any network call; ``field`` and ``rule`` say which and why."""
+
+    def __init__(self, field: str, rule: str, message: str) -> None:
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{field}: {message} (rule: {rule})")
+
+
+class ApiError(GrdfError):
+    """GRDF answered with an error status.
+
+    ``code`` and ``message`` are GRDF's own (``code_statut_traitement`` /
+    ``message_retour_traitement``, ``statut_restitution.code`` / ``.message``, or Suivi
+    Demande's ``code`` / ``message``); ``body`` is the parsed JSON body, if any.
+    """
+
+    status: int = 0
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        operation: str,
+        code: str | None = None,
+        message: str | None = None,
+        body: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status = status
+        self.operation = operation
+        self.code = code
+        self.message = message
+        self.body = body
+        self.retry_after = retry_after
+        detail = f"{code}: {message}" if code else (message or "no GRDF message")
+        super().__init__(f"{operation} → HTTP {status}: {detail}")
+
+
+class BadRequest(ApiError):
+    """HTTP 400: a parameter or the body was refused by GRDF."""
+
+
+class Unauthorized(ApiError):
+    """HTTP 401: the token is missing, invalid or expired (after one fresh-token retry)."""
+
+
+class Forbidden(ApiError):
+    """HTTP 403: the token's scope or the caller's rights do not cover this resource."""
+
+
+class NotFound(ApiError):
+    """HTTP 404: the resource (PCE, access right, demande) does not exist."""
+
+
+class MethodNotAllowed(ApiError):
+    """HTTP 405: the HTTP verb is not supported on this path."""
+
+
+class Conflict(ApiError):
+    """HTTP 409: the request contradicts GRDF's state (right exists, contract ended...)."""
+
+
+class TooManyRequests(ApiError):
+    """HTTP 429: GRDF's quota refused the call; ``retry_after`` says when to come back."""
+
+
+class ServerError(ApiError):
+    """HTTP 5xx: GRDF failed to process the request."""
+
+
+class UnexpectedStatus(ApiError):
+    """Any other status GRDF's documents do not describe."""
+
+
+STATUS_CLASSES: dict[int, type[ApiError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    405: MethodNotAllowed,
+    409: Conflict,
+    429: TooManyRequests,
+}
+
+
+class QuotaExceeded(GrdfError):
+    """The client's own quota would be exceeded; ``limit`` names it, ``frees_in`` says when."""
+
+    def __init__(self, limit: str, frees_in: float) -> None:
+        self.limit = limit
+        self.frees_in = frees_in
+        super().__init__(f"quota {limit} reached; a call frees in {frees_in:.1f} s")
+
+
+class TokenError(GrdfError):
+    """The token endpoint refused the credentials or failed; never shows the secret."""
+
+
+class StreamError(GrdfError):
+    """An NDJSON stream could not be read to its end."""
+
+
+class StreamTruncated(StreamError):
+    """The stream ended inside an object; every complete object before it was delivered."""
+
+    def __init__(self, delivered: int, tail: int) -> None:
+        self.delivered = delivered
+        self.tail = tail
+        super().__init__(
+            f"stream truncated: {tail} byte(s) of an incomplete object after {delivered} item(s)"
+        )
+
+
+class LineError(GrdfError):
+    """A stream line carried a business error in ``statut_restitution`` (raise mode)."""
+
+    def __init__(self, code: str, message: str, item: Any) -> None:
+        self.code = code
+        self.message = message
+        self.item = item
+        super().__init__(f"{code}: {message}")
+
+
+class SoapFault(GrdfError):
+    """The SOAP service answered with a Fault."""
+
+    def __init__(self, faultcode: str, faultstring: str) -> None:
+        self.faultcode = faultcode
+        self.faultstring = faultstring
+        super().__init__(f"SOAP Fault {faultcode}: {faultstring}")
+
+
+def _grdf_code_and_message(body: Any) -> tuple[str | None, str | None]:
+    if not isinstance(body, dict):
+        return None, None
+    if "code_statut_traitement" in body:
+        return body.get("code_statut_traitement"), body.get("message_retour_traitement")
+    restitution = body.get("statut_restitution")
+    if isinstance(restitution, dict):
+        return restitution.get("code"), restitution.get("message")
+    if "code" in body or "message" in body:
+        code = body.get("code")
+        return (str(code) if code is not None else None), body.get("message")
+    return None, None
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date); ``None`` if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from datetime import datetime
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def error_for(
+    status: int, content: bytes, *, operation: str, retry_after: str | None = None
+) -> ApiError:
+    """The exception for an error response: by status, refined by GRDF's code when known."""
+    try:
+        body: Any = json.loads(content) if content else None
+    except (ValueError, UnicodeDecodeError):
+        body = content[:500].decode("utf-8", "replace")
+    code, message = _grdf_code_and_message(body)
+    if status in STATUS_CLASSES:
+        cls = STATUS_CLASSES[status]
+    elif 500 <= status < 600:
+        cls = ServerError
+    else:
+        cls = UnexpectedStatus
+    from .grdf_codes import CODE_CLASSES  # the table subclasses the classes above
+
+    refined = CODE_CLASSES.get(code or "")
+    if refined is not None and issubclass(refined, cls):
+        cls = refined
+    return cls(
+        status,
+        operation=operation,
+        code=code,
+        message=message,
+        body=body,
+        retry_after=parse_retry_after(retry_after),
+    )

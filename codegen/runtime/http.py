@@ -1,0 +1,266 @@
+"""Calls and streams: a planned call (pure data) executed by a sync or async httpx client.
+
+Facade methods only *plan* a call (validate inputs, build path, query, body); the same plan
+runs on :class:`httpx.Client` or :class:`httpx.AsyncClient`, so the sync and async facades
+cannot drift apart. Every error status becomes a typed exception (:func:`error_for`);
+bodies decode straight into msgspec Structs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+import httpx
+import msgspec
+
+from .errors import LineError, StreamError, error_for
+from .ndjson import NdjsonReader
+from .operation import Operation
+from .retry import IDEMPOTENT
+
+T = TypeVar("T")
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    """Everything needed to send one call, already validated."""
+
+    operation: Operation
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    params: Sequence[tuple[str, str]] = ()
+    json: Any = None
+    files: Sequence[tuple[str, tuple[str, bytes, str]]] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """The path with its parameters filled in (each percent-encoded)."""
+        from urllib.parse import quote
+
+        return self.operation.path.format(
+            **{k: quote(v, safe="") for k, v in self.path_params.items()}
+        )
+
+    @property
+    def label(self) -> str:
+        """``METHOD /path`` as errors name the call (never a query string or a body)."""
+        return f"{self.operation.method} {self.url}"
+
+    def request_args(self) -> dict[str, Any]:
+        """Keyword arguments for ``httpx.Client.build_request``."""
+        args: dict[str, Any] = {
+            "method": self.operation.method,
+            "url": self.url,
+            "params": list(self.params) or None,
+            "headers": dict(self.headers) or None,
+            "extensions": {IDEMPOTENT: self.operation.idempotent},
+        }
+        if self.json is not None:
+            args["content"] = msgspec.json.encode(self.json)
+            args["headers"] = {**(args["headers"] or {}), "Content-Type": "application/json"}
+        if self.files:
+            args["files"] = list(self.files)
+        return args
+
+
+def _raise_for(call: PlannedCall, response: httpx.Response) -> None:
+    if response.status_code >= 400:
+        raise error_for(
+            response.status_code,
+            response.content,
+            operation=call.label,
+            retry_after=response.headers.get("Retry-After"),
+        )
+
+
+def decode(call: PlannedCall, content: bytes, kind: type[T]) -> T:
+    """Decode a JSON body into ``kind``; a body of the wrong shape is a typed error."""
+    try:
+        return msgspec.json.decode(content, type=kind)
+    except msgspec.DecodeError as exc:
+        raise StreamError(f"{call.label}: unexpected response body: {exc}") from None
+
+
+def execute(client: httpx.Client, call: PlannedCall, kind: type[T]) -> T:
+    """Send ``call`` and decode its body into ``kind``."""
+    response = client.request(**call.request_args())
+    _raise_for(call, response)
+    return decode(call, response.content, kind)
+
+
+async def aexecute(client: httpx.AsyncClient, call: PlannedCall, kind: type[T]) -> T:
+    """Async twin of :func:`execute`."""
+    response = await client.request(**call.request_args())
+    _raise_for(call, response)
+    return decode(call, response.content, kind)
+
+
+@dataclass(frozen=True)
+class StreamSpec(Generic[T]):
+    """What the lines of a stream are: the item type, and the trailer type if any."""
+
+    item: type[T]
+    trailer: type[Any] | None = None
+
+    def reader(self) -> NdjsonReader:
+        """A reader decoding each line into an item, or into the trailer when it is one.
+
+        msgspec cannot decode an untagged union of two Structs, so a line that fails as an
+        item is tried as the trailer; if it fails as both, the item's error is reported.
+        """
+        item_decoder = msgspec.json.Decoder(self.item)
+        if self.trailer is None:
+            return NdjsonReader(
+                item_decoder.decode,
+                lambda obj: msgspec.convert(obj, self.item),
+                malformed=(msgspec.DecodeError,),
+                invalid=(msgspec.ValidationError,),
+            )
+        trailer = self.trailer
+        trailer_decoder = msgspec.json.Decoder(trailer)
+
+        def loads(data: bytes) -> Any:
+            try:
+                return item_decoder.decode(data)
+            except msgspec.ValidationError as not_item:
+                try:
+                    return trailer_decoder.decode(data)
+                except msgspec.ValidationError:
+                    raise not_item from None
+
+        def convert(obj: Any) -> Any:
+            try:
+                return msgspec.convert(obj, self.item)
+            except msgspec.ValidationError as not_item:
+                try:
+                    return msgspec.convert(obj, trailer)
+                except msgspec.ValidationError:
+                    raise not_item from None
+
+        return NdjsonReader(
+            loads, convert, malformed=(msgspec.DecodeError,), invalid=(msgspec.ValidationError,)
+        )
+
+
+class _StreamBase(Generic[T]):
+    def __init__(
+        self, call: PlannedCall, spec: StreamSpec[T], *, raise_on_line_error: bool
+    ) -> None:
+        self.call = call
+        self.spec = spec
+        self.raise_on_line_error = raise_on_line_error
+        #: The trailer line (final status of the listing) once the stream is read to its end.
+        self.status: Any = None
+        self.items = 0
+
+    def _accept(self, value: Any) -> T | None:
+        if self.spec.trailer is not None and isinstance(value, self.spec.trailer):
+            self.status = value
+            return None
+        problem = getattr(value, "statut_restitution", None)
+        if self.raise_on_line_error and problem is not None:
+            raise LineError(getattr(problem, "code", ""), getattr(problem, "message", ""), value)
+        self.items += 1
+        return value  # type: ignore[no-any-return]
+
+
+class Stream(_StreamBase[T]):
+    """Typed items of an NDJSON response, as they arrive; use in a ``with`` block."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        call: PlannedCall,
+        spec: StreamSpec[T],
+        *,
+        raise_on_line_error: bool = False,
+    ) -> None:
+        super().__init__(call, spec, raise_on_line_error=raise_on_line_error)
+        self._client = client
+        self._response: httpx.Response | None = None
+
+    def __enter__(self) -> Stream[T]:
+        request = self._client.build_request(**self.call.request_args())
+        self._response = self._client.send(request, stream=True)
+        if self._response.status_code >= 400:
+            self._response.read()
+            self._response.close()
+            _raise_for(self.call, self._response)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._response is not None:
+            self._response.close()
+
+    def __iter__(self) -> Iterator[T]:
+        if self._response is None:
+            raise RuntimeError("open the stream with `with client.stream_...(...) as stream:`")
+        reader = self.spec.reader()
+        for chunk in self._response.iter_bytes(_CHUNK):
+            for value in reader.feed(chunk):
+                item = self._accept(value)
+                if item is not None:
+                    yield item
+        for value in reader.close():
+            item = self._accept(value)
+            if item is not None:
+                yield item
+
+
+class AsyncStream(_StreamBase[T]):
+    """Async twin of :class:`Stream`; use in an ``async with`` block."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        call: PlannedCall,
+        spec: StreamSpec[T],
+        *,
+        raise_on_line_error: bool = False,
+    ) -> None:
+        super().__init__(call, spec, raise_on_line_error=raise_on_line_error)
+        self._client = client
+        self._response: httpx.Response | None = None
+
+    async def __aenter__(self) -> AsyncStream[T]:
+        request = self._client.build_request(**self.call.request_args())
+        self._response = await self._client.send(request, stream=True)
+        if self._response.status_code >= 400:
+            await self._response.aread()
+            await self._response.aclose()
+            _raise_for(self.call, self._response)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._response is not None:
+            await self._response.aclose()
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        if self._response is None:
+            raise RuntimeError(
+                "open the stream with `async with client.stream_...(...) as stream:`"
+            )
+        reader = self.spec.reader()
+        async for chunk in self._response.aiter_bytes(_CHUNK):
+            for value in reader.feed(chunk):
+                item = self._accept(value)
+                if item is not None:
+                    yield item
+        for value in reader.close():
+            item = self._accept(value)
+            if item is not None:
+                yield item

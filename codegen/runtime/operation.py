@@ -1,0 +1,16 @@
+"""One operation of a spec, as the generated ``_api.py`` describes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the spec: how to call it and what it returns."""
+
+    name: str
+    method: str
+    path: str
+    idempotent: bool
+    stream: bool = False

@@ -1,0 +1,208 @@
+"""Client-side quota: per-second and per-day limits, shared by threads, processes or machines.
+
+Built on pyrate-limiter's buckets (in-memory, SQLite file, Redis), with the scheduling its
+``Limiter`` does not give us:
+
+- ``put_decision`` says which rate failed and when it frees; a call waits exactly that long
+  (plus a margin the size of timer and network jitter) and tries again, so waiting threads
+  wake when a slot opens instead of polling;
+- the per-second rate is enforced over ``1 s + margin``: spacing calls exactly at the limit
+  lets jitter put two of them into one of the server's seconds now and then;
+- waiting is bounded by ``max_wait``; past it, or as soon as the per-day budget is spent
+  (no sleeping for hours), :class:`QuotaExceeded` says which limit and when it frees;
+- pyrate-limiter's traps are avoided: its ``False`` answers are never ignored, a sync call
+  on an async bucket (a truthy coroutine that limits nothing) is refused, and the
+  day window slides (24 h), which is stricter than a calendar-day reset, never looser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from inspect import isawaitable
+from typing import Any
+
+from pyrate_limiter import Duration, InMemoryBucket, Rate, RateItem
+from pyrate_limiter.abstracts import AbstractBucket
+
+from .errors import QuotaExceeded
+
+#: Added to each second of the per-second window: larger than loopback and timer jitter,
+#: under 1 % of the rate at one call per second.
+DEFAULT_MARGIN_S = 0.008
+DEFAULT_MAX_WAIT_S = 30.0
+_LEAK_EVERY = 500
+#: Wake this long after a slot frees: the window margin already covers jitter.
+_WAKE_LATE_S = 0.001
+
+
+@dataclass(frozen=True)
+class QuotaConfig:
+    """Limits of one quota: calls per second and, optionally, per day."""
+
+    per_second: int
+    per_day: int | None = None
+    max_wait_s: float = DEFAULT_MAX_WAIT_S
+    margin_s: float = DEFAULT_MARGIN_S
+
+    def __post_init__(self) -> None:
+        if self.per_second < 1:
+            raise ValueError("per_second must be at least 1")
+        if self.per_day is not None and self.per_day < 1:
+            raise ValueError("per_day must be at least 1 when given")
+
+    def rates(self) -> list[Rate]:
+        """The pyrate-limiter rates of this quota, shortest window first."""
+        rates = [Rate(self.per_second, int(Duration.SECOND) + round(self.margin_s * 1000))]
+        if self.per_day is not None:
+            rates.append(Rate(self.per_day, Duration.DAY))
+        return rates
+
+    def describe(self, rate: Rate) -> str:
+        """``"1/s"`` or ``"6000/day"`` for the rate that refused a call."""
+        if rate.interval >= int(Duration.DAY):
+            return f"{rate.limit}/day"
+        return f"{rate.limit}/s"
+
+
+def memory_bucket(config: QuotaConfig) -> AbstractBucket:
+    """A bucket shared by the threads of this process (the default)."""
+    return InMemoryBucket(config.rates())
+
+
+def sqlite_bucket(config: QuotaConfig, path: str, key: str) -> AbstractBucket:
+    """A bucket in a SQLite file, shared by the processes of one machine (file-locked)."""
+    from pyrate_limiter import SQLiteBucket
+
+    table = "quota_" + "".join(c if c.isalnum() else "_" for c in key)
+    return SQLiteBucket.init_from_file(
+        config.rates(), table=table, db_path=path, use_file_lock=True
+    )
+
+
+def redis_bucket(config: QuotaConfig, redis: Any, key: str) -> AbstractBucket:
+    """A bucket in Redis, shared by several machines (their clocks must be in sync, NTP).
+
+    Pass a ``redis.Redis`` for sync clients and a ``redis.asyncio.Redis`` for async ones.
+    """
+    from pyrate_limiter import RedisBucket
+
+    bucket = RedisBucket.init(config.rates(), redis, f"grdfkit:quota:{key}")
+    if isawaitable(bucket):
+        raise TypeError("use async_redis_bucket() with a redis.asyncio client")
+    return bucket  # type: ignore[no-any-return]
+
+
+async def async_redis_bucket(config: QuotaConfig, redis: Any, key: str) -> AbstractBucket:
+    """A Redis bucket for async clients (``redis.asyncio.Redis``)."""
+    from pyrate_limiter import RedisBucket
+
+    bucket: Any = RedisBucket.init(config.rates(), redis, f"grdfkit:quota:{key}")
+    if isawaitable(bucket):
+        bucket = await bucket
+    return bucket  # type: ignore[no-any-return]
+
+
+class QuotaLimiter:
+    """Admit calls within a quota, waiting for a free slot up to ``max_wait_s``."""
+
+    def __init__(
+        self,
+        config: QuotaConfig,
+        bucket: AbstractBucket | None = None,
+        *,
+        name: str = "grdf",
+        sleep: Callable[[float], None] = time.sleep,
+        asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.config = config
+        # pyrate-limiter's bucket methods are untyped and sync-or-async: handled as Any.
+        self.bucket: Any = bucket if bucket is not None else memory_bucket(config)
+        self.name = name
+        self._sleep = sleep
+        self._asleep = asleep
+        self._count = 0
+        self._count_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        limits = f"{self.config.per_second}/s" + (
+            f", {self.config.per_day}/day" if self.config.per_day else ""
+        )
+        return f"QuotaLimiter({limits}, bucket={type(self.bucket).__name__})"
+
+    def _verdict(self, decision: Any, item: RateItem) -> float | None:
+        """``None`` when admitted, else seconds to wait; raises when waiting is pointless."""
+        if decision.allowed:
+            return None
+        rate = decision.failing_rate
+        wait_ms = decision.retry_after_ms
+        if wait_ms is None:
+            waited = self.bucket.waiting(item)
+            if isawaitable(waited):
+                raise TypeError("an async bucket cannot limit a sync client")
+            wait_ms = int(waited)
+        wait: float = max(wait_ms, 1) / 1000 + _WAKE_LATE_S
+        if rate.interval >= int(Duration.DAY) or wait > self.config.max_wait_s:
+            raise QuotaExceeded(self.config.describe(rate), wait)
+        return wait
+
+    def _item(self) -> RateItem:
+        now = self.bucket.now()
+        if isawaitable(now):
+            raise TypeError("an async bucket cannot limit a sync client")
+        return RateItem(self.name, int(now))
+
+    def _tick(self, now: int) -> None:
+        with self._count_lock:
+            self._count += 1
+            leak = self._count % _LEAK_EVERY == 0
+        if leak:
+            self.bucket.leak(now)
+
+    def acquire(self) -> None:
+        """Block until a call is allowed, or raise :class:`QuotaExceeded`."""
+        deadline = time.monotonic() + self.config.max_wait_s
+        while True:
+            item = self._item()
+            lock = self.bucket.limiter_lock()
+            if lock is not None:
+                with lock:
+                    decision = self.bucket.put_decision(item)
+            else:
+                decision = self.bucket.put_decision(item)
+            if isawaitable(decision):
+                raise TypeError("an async bucket cannot limit a sync client; use aacquire()")
+            wait = self._verdict(decision, item)
+            if wait is None:
+                self._tick(item.timestamp)
+                return
+            if time.monotonic() + wait > deadline:
+                raise QuotaExceeded(self.config.describe(decision.failing_rate), wait)
+            self._sleep(wait)
+
+    async def aacquire(self) -> None:
+        """Async twin of :meth:`acquire`: sync buckets run inline, async ones are awaited."""
+        deadline = time.monotonic() + self.config.max_wait_s
+        while True:
+            now: Any = self.bucket.now()
+            if isawaitable(now):
+                now = await now
+            item = RateItem(self.name, int(now))
+            decision: Any = self.bucket.put_decision(item)
+            if isawaitable(decision):
+                decision = await decision
+            if decision.allowed:
+                self._tick(item.timestamp)
+                return
+            wait_ms = decision.retry_after_ms
+            if wait_ms is None:
+                waited: Any = self.bucket.waiting(item)
+                wait_ms = int(await waited) if isawaitable(waited) else int(waited)
+            rate = decision.failing_rate
+            wait = max(wait_ms, 1) / 1000 + _WAKE_LATE_S
+            if rate.interval >= int(Duration.DAY) or time.monotonic() + wait > deadline:
+                raise QuotaExceeded(self.config.describe(rate), wait)
+            await self._asleep(wait)
