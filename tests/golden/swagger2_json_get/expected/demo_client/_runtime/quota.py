@@ -52,8 +52,8 @@ class QuotaConfig:
     def __post_init__(self) -> None:
         if self.per_second < 1:
             raise ValueError("per_second must be at least 1")
-        if self.per_day is not None and self.per_day < 1:
-            raise ValueError("per_day must be at least 1 when given")
+        if self.per_day is not None and self.per_day <= self.per_second:
+            raise ValueError("per_day must be greater than per_second when given")
 
     def rates(self) -> list[Rate]:
         """The pyrate-limiter rates of this quota, shortest window first."""
@@ -92,11 +92,11 @@ def redis_bucket(config: QuotaConfig, redis: Any, key: str) -> AbstractBucket:
     Pass a ``redis.Redis`` for sync clients and a ``redis.asyncio.Redis`` for async ones.
     """
     from pyrate_limiter import RedisBucket
+    from redis.asyncio import Redis as AsyncRedis
 
-    bucket = RedisBucket.init(config.rates(), redis, f"grdfkit:quota:{key}")
-    if isawaitable(bucket):
+    if isinstance(redis, AsyncRedis):
         raise TypeError("use async_redis_bucket() with a redis.asyncio client")
-    return bucket  # type: ignore[no-any-return]
+    return RedisBucket.init(config.rates(), redis, f"grdfkit:quota:{key}")  # type: ignore[no-any-return]
 
 
 async def async_redis_bucket(

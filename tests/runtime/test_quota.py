@@ -1,0 +1,214 @@
+"""The client-side quota: never over the limit, waits bounded, clear errors, shared stores."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codegen.runtime.errors import QuotaExceeded
+from codegen.runtime.quota import QuotaConfig, QuotaLimiter, async_redis_bucket, redis_bucket
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def max_in_any_window(stamps: list[float], window: float = 1.0) -> int:
+    """The most calls that fall inside one window of ``window`` seconds."""
+    stamps = sorted(stamps)
+    best, start = 0, 0
+    for end, stamp in enumerate(stamps):
+        while stamp - stamps[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def test_window_counter() -> None:
+    assert max_in_any_window([0, 0.5, 0.99, 1.0, 1.5]) == 3
+    assert max_in_any_window([0, 1.0, 2.0]) == 1
+
+
+def test_eight_threads_never_exceed_the_rate() -> None:
+    limiter = QuotaLimiter(QuotaConfig(per_second=4, max_wait_s=30))
+    stamps: list[float] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(3):
+            limiter.acquire()
+            with lock:
+                stamps.append(time.monotonic())
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(stamps) == 24
+    assert max_in_any_window(stamps) <= 4
+    # 24 calls at 4/s: 5 full windows after the first burst, with little lost time
+    assert time.monotonic() - started < 5 * 1.01 + 0.5
+
+
+def test_asyncio_tasks_never_exceed_the_rate() -> None:
+    limiter = QuotaLimiter(QuotaConfig(per_second=5, max_wait_s=30))
+
+    async def main() -> list[float]:
+        async def one() -> float:
+            await limiter.aacquire()
+            return time.monotonic()
+
+        return list(await asyncio.gather(*(one() for _ in range(15))))
+
+    stamps = asyncio.run(main())
+    assert max_in_any_window(stamps) <= 5
+
+
+def test_bounded_wait_then_a_clear_error() -> None:
+    limiter = QuotaLimiter(QuotaConfig(per_second=1, max_wait_s=0.2))
+    limiter.acquire()
+    started = time.monotonic()
+    with pytest.raises(QuotaExceeded) as caught:
+        limiter.acquire()
+    assert time.monotonic() - started < 0.1  # it knew the slot frees too late, and said so
+    assert caught.value.limit == "1/s"
+    assert 0.9 < caught.value.frees_in <= 1.05
+    assert "quota 1/s reached; a call frees in 1.0 s" in str(caught.value)
+
+
+def test_spent_day_budget_fails_at_once() -> None:
+    limiter = QuotaLimiter(QuotaConfig(per_second=2, per_day=3, max_wait_s=86_400 * 2))
+    for _ in range(3):
+        limiter.acquire()
+    started = time.monotonic()
+    with pytest.raises(QuotaExceeded) as caught:
+        limiter.acquire()
+    assert time.monotonic() - started < 0.1
+    assert caught.value.limit == "3/day" and caught.value.frees_in > 86_000
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"per_second": 0}, "per_second must be at least 1"),
+        ({"per_second": 3, "per_day": 3}, "per_day must be greater"),
+    ],
+)
+def test_impossible_limits_are_refused(kwargs: dict[str, int], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        QuotaConfig(**kwargs)
+
+
+def test_async_bucket_is_refused_by_sync_acquire() -> None:
+    class AsyncBucketLike:
+        def now(self) -> object:
+            async def later() -> int:
+                return 0
+
+            return later()
+
+        def limiter_lock(self) -> None:
+            return None
+
+    limiter = QuotaLimiter(QuotaConfig(per_second=1), AsyncBucketLike())  # type: ignore[arg-type]
+    with (
+        pytest.warns(RuntimeWarning),
+        pytest.raises(TypeError, match="async bucket cannot limit a sync client"),
+    ):
+        limiter.acquire()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run_workers(store: str, where: str, tmp_path: Path, key: str) -> list[float]:
+    outs = [tmp_path / f"out{i}" for i in range(2)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.runtime.quota_worker", store, where, key, "6", str(out)],
+            env=env,
+            cwd=ROOT,
+        )
+        for out in outs
+    ]
+    for worker in workers:
+        assert worker.wait(timeout=60) == 0
+    return [float(s) for out in outs for s in out.read_text().split()]
+
+
+def test_two_processes_share_a_sqlite_quota(tmp_path: Path) -> None:
+    stamps = _run_workers("sqlite", str(tmp_path / "quota.sqlite"), tmp_path, "adict-client")
+    assert len(stamps) == 12
+    assert max_in_any_window(stamps) <= 2
+
+
+@pytest.fixture(scope="module")
+def redis_port() -> Iterator[int]:
+    """A real redis-server on a free loopback port (scripts/dev.py installs it)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("GRDFKIT_REQUIRE_REDIS") == "1":
+            pytest.fail("redis-server is not installed; `python3 scripts/dev.py test` installs it")
+        pytest.skip("redis-server is not installed (python3 scripts/dev.py test installs it)")
+    port = _free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield port
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_two_processes_share_a_redis_quota(redis_port: int, tmp_path: Path) -> None:
+    stamps = _run_workers("redis", str(redis_port), tmp_path, "adict-client")
+    assert len(stamps) == 12
+    assert max_in_any_window(stamps) <= 2
+
+
+def test_redis_bucket_for_async_clients(redis_port: int) -> None:
+    import redis.asyncio
+
+    async def main() -> list[float]:
+        config = QuotaConfig(per_second=3, max_wait_s=10)
+        limiter = QuotaLimiter(
+            config,
+            await async_redis_bucket(config, redis.asyncio.Redis(port=redis_port), "async-test"),
+        )
+        stamps = []
+        for _ in range(7):
+            await limiter.aacquire()
+            stamps.append(time.monotonic())
+        return stamps
+
+    assert max_in_any_window(asyncio.run(main())) <= 3
+
+
+def test_sync_redis_helper_refuses_an_async_client(redis_port: int) -> None:
+    import redis.asyncio
+
+    with pytest.raises(TypeError, match="async_redis_bucket"):
+        redis_bucket(QuotaConfig(per_second=1), redis.asyncio.Redis(port=redis_port), "k")
