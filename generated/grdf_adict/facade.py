@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NotRequired, Required, Self, TypedDict, Unpack
 
 import httpx
 
@@ -82,6 +82,44 @@ def _proof(proof: Proof) -> tuple[str, tuple[str, bytes, str]]:
             ) from None
     kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return ("preuves", (name, content, kind))
+
+
+class Declaration(TypedDict, total=False):
+    """The fields of an access-right declaration, typed (see ``declarer_droit_acces``)."""
+
+    role_tiers: Required[structs.RoleTiers | str]
+    code_postal: Required[str]
+    courriel_titulaire: Required[str]
+    date_debut_droit_acces: Required[date]
+    date_fin_droit_acces: Required[date]
+    nom_titulaire: str | None
+    raison_sociale: str | None
+    numero_telephone_mobile_titulaire: str | None
+    perim_donnees_conso_debut: date | None
+    perim_donnees_conso_fin: date | None
+    perim_donnees_inj_debut: date | None
+    perim_donnees_inj_fin: date | None
+    perim_donnees_contractuelles: bool
+    perim_donnees_techniques: bool
+    perim_donnees_informatives: bool
+    perim_donnees_publiees: bool
+
+
+class Filters(TypedDict, total=False):
+    """Array filters of ``POST /droits_acces``, combined with AND."""
+
+    id_pce: Sequence[str]
+    role_tiers: Sequence[structs.RoleTiers | str]
+    etat_droit_acces: Sequence[structs.EtatDroitAcces | str]
+    statut_controle_preuve: Sequence[structs.StatutControlePreuve | str]
+
+
+class Period(TypedDict, total=False):
+    """``periode``, or ``date_debut`` and ``date_fin``."""
+
+    periode: NotRequired[str | None]
+    date_debut: NotRequired[date | None]
+    date_fin: NotRequired[date | None]
 
 
 class _Planner:
@@ -385,7 +423,7 @@ class AdictClient(_Base):
         self.http.close()
 
     def declarer_droit_acces(
-        self, id_pce: str, **fields: Any
+        self, id_pce: str, **fields: Unpack[Declaration]
     ) -> structs.DemanderAccesOut:
         """Declare an access right to a PCE's data (``PUT /pce/{id_pce}/droit_acces``).
 
@@ -413,7 +451,7 @@ class AdictClient(_Base):
         return Stream(self.http, self._plan.droits_acces(), _DROITS_ACCES)
 
     def consulter_droits_acces_specifiques(
-        self, **filters: Any
+        self, **filters: Unpack[Filters]
     ) -> list[structs.ListeAccesOut]:
         """Access rights matching array filters (``POST /droits_acces``).
 
@@ -424,7 +462,7 @@ class AdictClient(_Base):
             return list(stream)
 
     def stream_droits_acces_specifiques(
-        self, **filters: Any
+        self, **filters: Unpack[Filters]
     ) -> Stream[structs.ListeAccesOut]:
         """Streaming twin of :meth:`consulter_droits_acces_specifiques`."""
         return Stream(
@@ -655,7 +693,7 @@ class AsyncAdictClient(_Base):
         await self.http.aclose()
 
     async def declarer_droit_acces(
-        self, id_pce: str, **fields: Any
+        self, id_pce: str, **fields: Unpack[Declaration]
     ) -> structs.DemanderAccesOut:
         """See :meth:`AdictClient.declarer_droit_acces`."""
         return await aexecute(
@@ -674,14 +712,14 @@ class AsyncAdictClient(_Base):
         return AsyncStream(self.http, self._plan.droits_acces(), _DROITS_ACCES)
 
     async def consulter_droits_acces_specifiques(
-        self, **filters: Any
+        self, **filters: Unpack[Filters]
     ) -> list[structs.ListeAccesOut]:
         """See :meth:`AdictClient.consulter_droits_acces_specifiques`."""
         async with self.stream_droits_acces_specifiques(**filters) as stream:
             return [item async for item in stream]
 
     def stream_droits_acces_specifiques(
-        self, **filters: Any
+        self, **filters: Unpack[Filters]
     ) -> AsyncStream[structs.ListeAccesOut]:
         """See :meth:`AdictClient.stream_droits_acces_specifiques`."""
         return AsyncStream(
@@ -708,13 +746,19 @@ class AsyncAdictClient(_Base):
             structs.RetourTraitement,
         )
 
-    async def consos_publiees(self, id_pce: str, **period: Any) -> list[structs.Model1]:
+    async def consos_publiees(
+        self, id_pce: str, **period: Unpack[Period]
+    ) -> list[structs.Model1]:
         """See :meth:`AdictClient.consos_publiees`."""
         async with self.stream_consos_publiees(id_pce, **period) as stream:
             return [item async for item in stream]
 
     def stream_consos_publiees(
-        self, id_pce: str, *, raise_on_line_error: bool = False, **period: Any
+        self,
+        id_pce: str,
+        *,
+        raise_on_line_error: bool = False,
+        **period: Unpack[Period],
     ) -> AsyncStream[structs.Model1]:
         """See :meth:`AdictClient.stream_consos_publiees`."""
         call = self._plan.donnees(
@@ -725,14 +769,18 @@ class AsyncAdictClient(_Base):
         )
 
     async def consos_informatives(
-        self, id_pce: str, **period: Any
+        self, id_pce: str, **period: Unpack[Period]
     ) -> list[structs.ConsoRestit]:
         """See :meth:`AdictClient.consos_informatives`."""
         async with self.stream_consos_informatives(id_pce, **period) as stream:
             return [item async for item in stream]
 
     def stream_consos_informatives(
-        self, id_pce: str, *, raise_on_line_error: bool = False, **period: Any
+        self,
+        id_pce: str,
+        *,
+        raise_on_line_error: bool = False,
+        **period: Unpack[Period],
     ) -> AsyncStream[structs.ConsoRestit]:
         """See :meth:`AdictClient.stream_consos_informatives`."""
         call = self._plan.donnees(
@@ -746,14 +794,18 @@ class AsyncAdictClient(_Base):
         )
 
     async def injections_publiees(
-        self, id_pce: str, **period: Any
+        self, id_pce: str, **period: Unpack[Period]
     ) -> list[structs.Model5]:
         """See :meth:`AdictClient.injections_publiees`."""
         async with self.stream_injections_publiees(id_pce, **period) as stream:
             return [item async for item in stream]
 
     def stream_injections_publiees(
-        self, id_pce: str, *, raise_on_line_error: bool = False, **period: Any
+        self,
+        id_pce: str,
+        *,
+        raise_on_line_error: bool = False,
+        **period: Unpack[Period],
     ) -> AsyncStream[structs.Model5]:
         """See :meth:`AdictClient.stream_injections_publiees`."""
         call = self._plan.donnees(
@@ -787,7 +839,7 @@ class AsyncAdictClient(_Base):
         )
 
 
-def _period(period: dict[str, Any]) -> dict[str, Any]:
+def _period(period: Period) -> dict[str, Any]:
     unknown = set(period) - {"periode", "date_debut", "date_fin"}
     if unknown:
         raise ValidationError(

@@ -1,0 +1,85 @@
+"""A loopback HTTP server for the client benchmarks: a token endpoint, a JSON endpoint with a
+fixed latency that records arrival times, and an NDJSON stream of a given size."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+LINE = (
+    json.dumps(
+        json.loads(
+            (
+                Path(__file__).resolve().parent.parent
+                / "tests/fixtures/seed_examples/adict_consos_publiees_line.json"
+            ).read_text()
+        ),
+        ensure_ascii=False,
+    ).encode()
+    + b"\n"
+)
+TECHNIQUES = (
+    Path(__file__).resolve().parent.parent
+    / "tests/fixtures/seed_examples/adict_donnees_techniques.json"
+).read_bytes()
+
+
+class BenchServer(ThreadingHTTPServer):
+    """Serves in threads on 127.0.0.1; ``arrivals`` holds the monotonic time of each API call."""
+
+    daemon_threads = True
+
+    def __init__(self, latency_s: float = 0.0, stream_bytes: int = 0) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.latency_s = latency_s
+        self.stream_bytes = stream_bytes
+        self.arrivals: list[float] = []
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def start(self) -> BenchServer:
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: BenchServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+    def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self._send(200, b'{"access_token": "bench", "token_type": "Bearer", "expires_in": 14400}')
+
+    def do_GET(self) -> None:
+        if "donnees_consos_publiees" in self.path:
+            lines = max(1, self.server.stream_bytes // len(LINE))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-ndjson")
+            self.send_header("Content-Length", str(lines * len(LINE)))
+            self.end_headers()
+            block = LINE * 256
+            full, rest = divmod(lines, 256)
+            for _ in range(full):
+                self.wfile.write(block)
+            self.wfile.write(LINE * rest)
+            return
+        with self.server.lock:
+            self.server.arrivals.append(time.monotonic())
+        time.sleep(self.server.latency_s)
+        self._send(200, TECHNIQUES)

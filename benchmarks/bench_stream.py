@@ -1,0 +1,122 @@
+"""Stream throughput and memory: typed items from the generated client vs plain json.loads.
+
+    .venv/bin/python benchmarks/bench_stream.py [--mb 200] [--small-mb 20]
+
+A loopback server streams a consumption NDJSON body of the given size. In one run, each
+in its own child process (so peak RSS is the client's alone):
+- the generated ADICT client's ``stream_consos_publiees`` (typed msgspec items);
+- the baseline: httpx ``iter_lines`` and ``json.loads`` per line (untyped dicts);
+- the typed client again on the small body, to compare peak RSS (flat memory: the two
+  peaks differ by less than 30 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
+
+
+def child(mode: str, url: str) -> None:
+    """Read the whole stream one way; print items, bytes, seconds and peak RSS as JSON."""
+    import httpx
+
+    started = time.perf_counter()
+    items = 0
+    if mode == "typed":
+        from grdf_adict import AdictClient
+
+        client = AdictClient(
+            "bench", "secret", base_url=url + "/adict/v2", token_url=url + "/token", quota=None
+        )
+        with client.stream_consos_publiees("GI999055", periode="2024") as stream:
+            for _item in stream:
+                items += 1
+        size = int(stream._response.headers["Content-Length"]) if stream._response else 0
+    else:
+        with (
+            httpx.Client() as client,
+            client.stream(
+                "GET", url + "/adict/v2/pce/GI999055/donnees_consos_publiees"
+            ) as response,
+        ):
+            size = int(response.headers["Content-Length"])
+            for line in response.iter_lines():
+                if line:
+                    json.loads(line)
+                    items += 1
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"items": items, "bytes": size, "seconds": elapsed, "peak_mb": peak_mb}))
+
+
+def run_child(mode: str, url: str) -> dict[str, float]:
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", mode, url], capture_output=True, text=True, check=True
+    )
+    return json.loads(output.stdout)  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=int, default=200)
+    parser.add_argument("--small-mb", type=int, default=20)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    from benchmarks._server import BenchServer
+
+    big = BenchServer(stream_bytes=args.mb * 1_000_000).start()
+    small = BenchServer(stream_bytes=args.small_mb * 1_000_000).start()
+    typed = run_child("typed", big.url)
+    baseline = run_child("json", big.url)
+    typed_small = run_child("typed", small.url)
+    big.shutdown()
+    small.shutdown()
+
+    def rate(result: dict[str, float]) -> tuple[float, float]:
+        return result["items"] / result["seconds"], result["bytes"] / result["seconds"] / 1e6
+
+    typed_items, typed_mb = rate(typed)
+    base_items, base_mb = rate(baseline)
+    lines = typed["items"]
+    print(
+        f"stream throughput, {args.mb} MB consumption NDJSON over loopback HTTP ({lines:.0f} lines)"
+    )
+    row = "  {:<40} {:>10} {:>8} {:>12}"
+    print(row.format("reader", "items/s", "MB/s", "peak RSS MB"))
+    print(
+        row.format(
+            "grdf_adict stream (typed msgspec)",
+            f"{typed_items:.0f}",
+            f"{typed_mb:.1f}",
+            f"{typed['peak_mb']:.1f}",
+        )
+    )
+    print(
+        row.format(
+            "httpx iter_lines + json.loads (dicts)",
+            f"{base_items:.0f}",
+            f"{base_mb:.1f}",
+            f"{baseline['peak_mb']:.1f}",
+        )
+    )
+    print(f"  typed / json.loads throughput ratio: {typed_items / base_items:.2f}")
+    print(
+        f"  peak RSS, typed stream: {args.small_mb} MB body {typed_small['peak_mb']:.1f} MB, "
+        f"{args.mb} MB body {typed['peak_mb']:.1f} MB, difference "
+        f"{typed['peak_mb'] - typed_small['peak_mb']:.1f} MB (target < 30 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
