@@ -280,6 +280,73 @@ def vendor(
     raise typer.Exit(EXIT_OK)
 
 
+@app.command()
+def mock(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    client: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--client",
+            help="Add a client: ID:SECRET[:TIER[:CDGF]] (repeatable); TIER: small, medium, large.",
+        ),
+    ] = None,
+    pretty_streams: Annotated[
+        bool,
+        typer.Option(help="Answer NDJSON as pretty-printed concatenated objects, as the BAS has."),
+    ] = False,
+    controls: Annotated[
+        bool, typer.Option(help="Enable the test controls under /_grdfkit.")
+    ] = True,
+    quotas: Annotated[
+        bool, typer.Option(help="Enforce per-client quotas (429 when exceeded).")
+    ] = True,
+) -> None:
+    """Run the local mock of the three GRDF APIs (uvicorn) until interrupted.
+
+    URLs mirror GRDF's: /adict/v2 and /adict/bas/v6 (ADICT), /fournisseur/demande/v1 (Suivi
+    Demande), /omega/ws/CreerDemandeTJDC (TJDC SOAP, WSDL at ?wsdl); tokens at
+    /oauth2/aus5y2ta2uEHjCWIR417/v1/token (ADICT) and /oauth2/us5y2ta2uEHjCWIR417/v1/token
+    (OMEGA). Default clients: grdfkit-demo / grdfkit-demo-secret (CDG-F A04000010) and
+    grdfkit-other / grdfkit-other-secret (A04000099).
+
+    Examples:
+
+      grdfkit mock --port 8080
+
+      grdfkit mock --client acme:s3cret:large --pretty-streams
+    """
+    import uvicorn
+
+    from conformance.mock import MockConfig, create_app
+    from conformance.mock.config import DEFAULT_CLIENTS, MockClient
+
+    clients = list(DEFAULT_CLIENTS)
+    for spec in client or []:
+        parts = spec.split(":")
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise fail_usage(f"--client {spec!r}: expected ID:SECRET[:TIER[:CDGF]]")
+        tier = parts[2] if len(parts) > 2 else "small"
+        if tier not in ("small", "medium", "large"):
+            raise fail_usage(f"--client {spec!r}: tier {tier!r} is not small, medium or large")
+        clients.append(
+            MockClient(parts[0], parts[1], tier, parts[3] if len(parts) > 3 else "A04000010")
+        )
+    config = MockConfig(
+        clients=tuple(clients), pretty_streams=pretty_streams, controls=controls, quotas=quotas
+    )
+    base = f"http://{host}:{port}"
+    out.print(f"[bold]grdfkit mock[/] on {base}")
+    out.print(f"  ADICT          {base}/adict/bas/v6  (and /adict/v2)")
+    out.print(f"  Suivi Demande  {base}/fournisseur/demande/v1")
+    out.print(f"  TJDC (SOAP)    {base}/omega/ws/CreerDemandeTJDC  (WSDL: ?wsdl)")
+    out.print(
+        f"  clients        {', '.join(c.client_id for c in clients)}  (secrets as configured)"
+    )
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+    raise typer.Exit(EXIT_OK)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -148,8 +148,9 @@ class TjdcClient:
             "Content-Type": "text/xml; charset=utf-8",
             "SOAPAction": f'"{SOAP_ACTIONS[action]}"',
         }
-        response = self.http.post("", content=body, headers=headers)
-        if response.status_code >= 400 and b"Fault" not in response.content:
+        # the absolute address: httpx would add a trailing slash to base_url + ""
+        response = self.http.post(self.endpoint.base_url, content=body, headers=headers)
+        if response.status_code != 200 and b"Fault>" not in response.content:
             raise error_for(response.status_code, response.content, operation=f"SOAP {action}")
         payload = body_payload(response.content)
         return self._parser.from_bytes(payload, answer)

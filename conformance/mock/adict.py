@@ -1,0 +1,486 @@
+"""ADICT handlers: access rights with their lifecycle, proofs, and data within the right.
+
+Every rule answers with GRDF's documented code and exact text (``tables/adict_messages.yaml``);
+bodies are validated with the pydantic models generated from our spec.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import PurePath
+from typing import Any
+
+from grdf_models import adict as models
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from conformance.mock import catalog, data
+from conformance.mock.catalog import restitution
+from conformance.mock.config import MockClient
+from conformance.mock.responses import (
+    ndjson,
+    restitution_body,
+    restitution_error,
+    traitement_response,
+)
+from conformance.mock.state import AccessRight, MockState, new_right_id
+
+PCE = re.compile(r"GI\d{6}|\d{14}")
+POSTCODE = re.compile(r"\d{5}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+BOOLEAN = re.compile(r"vrai|faux", re.I)
+SUPPLY = {"AUTORISE_CONTRAT_FOURNITURE", "DETENTEUR_CONTRAT_FOURNITURE"}
+CLOSED = {"Révoquée", "Refusée", "Obsolète"}
+PROOF_TYPES = {"pdf", "mp3", "mp4", "csv", "txt", "zip", "xlsx", "pptx", "docx"}
+PERIODE = re.compile(
+    r"(\d{4}|\d{4}-\d{2}|\d{4}-W\d{2}|\d{4}-\d{3}|PN-\d{4}|PN-\d{4}-\d{2}|PN-\d{4}-W\d{2}|PN-\d{4}-W\d{2}-\d)"
+)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --------------------------------------------------------------------------- declaration
+def declaration_problem(id_pce: str, body: dict[str, Any]) -> str | None:
+    """The first documented refusal of a declaration body, in GRDF's order, or ``None``."""
+    if not PCE.fullmatch(id_pce):
+        return "pce_format"
+    if _blank(body.get("role_tiers")):
+        return "role_manquant"
+    holder, company = not _blank(body.get("nom_titulaire")), not _blank(body.get("raison_sociale"))
+    if holder and company:
+        return "nom_et_raison_sociale"
+    if not holder and not company:
+        return "nom_manquant"
+    if _blank(body.get("code_postal")):
+        return "code_postal_manquant"
+    if not POSTCODE.fullmatch(str(body["code_postal"])):
+        return "code_postal_format"
+    if _blank(body.get("courriel_titulaire")):
+        return "courriel_manquant"
+    if not EMAIL.fullmatch(str(body["courriel_titulaire"])):
+        return "courriel_format"
+    if not BOOLEAN.fullmatch(str(body.get("perim_donnees_contractuelles", ""))):
+        return "perimetre_contractuel"
+    if body.get("role_tiers") in SUPPLY and _blank(body.get("perim_donnees_conso_debut")):
+        return "perim_conso_debut"
+    if body.get("role_tiers") not in SUPPLY and _blank(body.get("perim_donnees_inj_fin")):
+        return "perim_inj_fin"
+    try:
+        models.DemanderAccesIn.model_validate(body)
+    except ValidationError:
+        return "requete_incorrecte"
+    return None
+
+
+async def declare(request: Request, state: MockState, client: MockClient, id_pce: str) -> Response:
+    """PUT /pce/{id_pce}/droit_acces."""
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return traitement_response("requete_incorrecte")
+    if not isinstance(body, dict):
+        return traitement_response("requete_incorrecte")
+    known = catalog.pce(id_pce)
+    if known is not None and known.forced:
+        return traitement_response(known.forced)
+    problem = declaration_problem(id_pce, body)
+    if problem:
+        return traitement_response(problem)
+    if known is None:
+        return traitement_response("pce_inconnu")
+    if body["code_postal"] != known.code_postal:
+        return traitement_response("code_postal_pce")
+    for right in state.rights.values():
+        right = state.effective(right)
+        if (right.client_id, right.id_pce, right.fields.get("role_tiers")) == (
+            client.client_id,
+            id_pce,
+            body["role_tiers"],
+        ) and right.etat not in CLOSED:
+            return traitement_response("existe_deja")
+    right = AccessRight(
+        new_right_id(),
+        client.client_id,
+        id_pce,
+        body,
+        state.now(),
+        company=not _blank(body.get("raison_sociale")),
+    )
+    state.rights[right.id_droit_acces] = right
+    return traitement_response("en_attente", declaration_echo(right))
+
+
+def declaration_echo(right: AccessRight) -> dict[str, Any]:
+    """The fields GRDF echoes on a declaration."""
+    fields = right.fields
+    echo = {
+        key: fields.get(key)
+        for key in (
+            "role_tiers",
+            "nom_titulaire",
+            "courriel_titulaire",
+            "code_postal",
+            "numero_telephone_mobile_titulaire",
+            "date_debut_droit_acces",
+            "date_fin_droit_acces",
+            "perim_donnees_conso_debut",
+            "perim_donnees_conso_fin",
+            "perim_donnees_inj_debut",
+            "perim_donnees_inj_fin",
+            "perim_donnees_contractuelles",
+            "perim_donnees_techniques",
+            "perim_donnees_informatives",
+            "perim_donnees_publiees",
+        )
+    }
+    echo = {k: v for k, v in echo.items() if v is not None}
+    return {
+        **echo,
+        "id_pce": right.id_pce,
+        "id_droit_acces": right.id_droit_acces,
+        "etat_droit_acces": right.etat,
+        "raison_sociale_du_titulaire": fields.get("raison_sociale"),
+        "date_creation_droit_acces": right.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+        "parcours": "TIERS_DIRECT",
+    }
+
+
+# ------------------------------------------------------------------------------ listings
+def _stamp(value: Any) -> str | None:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else None
+
+
+def listing_line(right: AccessRight) -> dict[str, Any]:
+    """One access right as a line of ``/droits_acces``."""
+    fields = right.fields
+    line = {
+        key: fields.get(key)
+        for key in (
+            "role_tiers",
+            "nom_titulaire",
+            "courriel_titulaire",
+            "code_postal",
+            "numero_telephone_mobile_titulaire",
+            "date_debut_droit_acces",
+            "date_fin_droit_acces",
+            "perim_donnees_conso_debut",
+            "perim_donnees_conso_fin",
+            "perim_donnees_inj_debut",
+            "perim_donnees_inj_fin",
+            "perim_donnees_techniques",
+            "perim_donnees_contractuelles",
+            "perim_donnees_informatives",
+            "perim_donnees_publiees",
+        )
+    }
+    return {
+        "id_droit_acces": right.id_droit_acces,
+        "id_pce": right.id_pce,
+        **line,
+        "raison_sociale_du_tiers": "GRDFKIT-MOCK",
+        "raison_sociale_du_titulaire": fields.get("raison_sociale"),
+        "date_creation": _stamp(right.created_at),
+        "etat_droit_acces": right.etat,
+        "date_revocation": _stamp(right.revoked_at),
+        "source_revocation": right.revoked_by,
+        "date_passage_a_obsolete": _stamp(right.obsolete_at),
+        "source_passage_a_obsolete": "Droit d'accès terminé" if right.obsolete_at else None,
+        "date_fin_autorisation": None,
+        "date_passage_a_refuse": _stamp(right.refused_at),
+        "source_passage_a_refuse": "Absence de réponse du titulaire" if right.refused_at else None,
+        "parcours": "TIERS_DIRECT",
+        "statut_controle_preuve": right.statut_controle_preuve,
+        "date_limite_transmission_preuve": None,
+    }
+
+
+def listing(
+    state: MockState, client: MockClient, filters: dict[str, list[str]], pretty: bool
+) -> Response:
+    """The client's rights matching ``filters``, as NDJSON with the trailer line."""
+
+    def matches(right: AccessRight) -> bool:
+        values = {
+            "id_pce": right.id_pce,
+            "role_tiers": right.fields.get("role_tiers"),
+            "etat_droit_acces": right.etat,
+            "statut_controle_preuve": right.statut_controle_preuve,
+        }
+        return all(not wanted or values[key] in wanted for key, wanted in filters.items())
+
+    rights = [state.effective(r) for r in state.rights.values() if r.client_id == client.client_id]
+    lines = [listing_line(r) for r in rights if matches(r)]
+    trailer = catalog.traitement("succes" if lines else "aucun_droit")
+    lines.append(
+        {
+            "code_statut_traitement": trailer.code if lines else "0000000000",
+            "message_retour_traitement": trailer.message,
+        }
+    )
+    return ndjson(lines, pretty=pretty)
+
+
+async def search(request: Request, state: MockState, client: MockClient, pretty: bool) -> Response:
+    """POST /droits_acces: filters, each an array."""
+    try:
+        body = json.loads(await request.body() or b"{}")
+        filters = models.ListeAccesIn.model_validate(body)
+    except (ValueError, ValidationError):
+        return traitement_response("requete_incorrecte")
+    plain = filters.model_dump(mode="json")
+    wanted = {
+        key: [str(v) for v in (plain.get(key) or [])]
+        for key in ("id_pce", "role_tiers", "etat_droit_acces", "statut_controle_preuve")
+    }
+    return listing(state, client, wanted, pretty)
+
+
+def revoke(state: MockState, client: MockClient, right_id: str) -> Response:
+    """PATCH /droit_acces/{id}."""
+    right = state.rights.get(right_id)
+    if right is None or right.client_id != client.client_id:
+        return traitement_response("aucun_droit")
+    right = state.effective(right)
+    if right.etat == "Révoquée":
+        return traitement_response("revoque")
+    right.etat, right.revoked_at, right.revoked_by = "Révoquée", state.now(), "Tiers"
+    return traitement_response("succes")
+
+
+async def proofs(request: Request, state: MockState, client: MockClient, right_id: str) -> Response:
+    """PUT /droit_acces/{id}/preuves: 1 to 3 files, 4 MB, allowed extensions."""
+    right = state.rights.get(right_id)
+    if right is None or right.client_id != client.client_id:
+        return traitement_response("aucun_droit")
+    try:
+        form = await request.form(max_files=10)
+    except Exception:  # any multipart the parser refuses is a malformed request
+        return traitement_response("requete_incorrecte")
+    files = [f for f in form.getlist("preuves") if isinstance(f, UploadFile)]
+    if not files:
+        return traitement_response("requete_incorrecte")
+    if len(files) > 3:
+        return traitement_response("preuve_nombre")
+    for upload in files:
+        if PurePath(upload.filename or "").suffix.lower().lstrip(".") not in PROOF_TYPES:
+            return traitement_response("preuve_format")
+        if len(await upload.read()) > 4 * 1024 * 1024:
+            return traitement_response("preuve_taille")
+    if right.statut_controle_preuve not in ("Preuve en attente", "Preuve en cours de vérification"):
+        return traitement_response("preuve_non_demandee")
+    right.proofs += len(files)
+    right.statut_controle_preuve = "Preuve en cours de vérification"
+    return traitement_response("succes")
+
+
+# ---------------------------------------------------------------------------------- data
+KINDS = {
+    "donnees_consos_publiees": ("publiee", "perim_donnees_publiees", "perimetre_publiees", 5),
+    "donnees_consos_informatives": (
+        "informative",
+        "perim_donnees_informatives",
+        "perimetre_informatives",
+        3,
+    ),
+    "donnees_injections_publiees": (
+        "injection",
+        "perim_donnees_publiees",
+        "perimetre_injections",
+        5,
+    ),
+}
+
+
+def period_of(
+    params: dict[str, str], today: date, years: int
+) -> tuple[date, date, dict[str, Any]] | str:
+    """``(start, end excluded, periode block)`` from the query, or the refusal's key."""
+    periode, debut, fin = params.get("periode"), params.get("date_debut"), params.get("date_fin")
+    if periode and (debut or fin):
+        return "periode_and_dates"
+    if periode:
+        if not PERIODE.fullmatch(periode):
+            return "periode_format"
+        start, end = span(periode.removeprefix("PN-"))
+        return (
+            start,
+            end,
+            {"valeur": periode, "date_debut": start.isoformat(), "date_fin": end.isoformat()},
+        )
+    if not debut and not fin:
+        return "periode_or_dates"
+    if not debut:
+        return "date_debut_missing"
+    if not fin:
+        return "date_fin_missing"
+    try:
+        start, end = date.fromisoformat(debut), date.fromisoformat(fin)
+    except ValueError:
+        return "dates_format"
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", debut) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", fin):
+        return "dates_format"
+    if start >= end:
+        return "debut_after_fin"
+    if end > today:
+        return "fin_in_future"
+    oldest = (
+        today.replace(year=today.year - years)
+        if not (today.month == 2 and today.day == 29)
+        else today.replace(year=today.year - years, day=28)
+    )
+    if start < oldest:
+        return f"history_{years}_years"
+    return start, end, {"valeur": None, "date_debut": debut, "date_fin": fin}
+
+
+def span(value: str) -> tuple[date, date]:
+    """Calendar span of YYYY, YYYY-NN, YYYY-WNN, YYYY-NNN (and the W..-N day of a week)."""
+    if m := re.fullmatch(r"(\d{4})-W(\d{2})-(\d)", value):
+        day = date.fromisocalendar(int(m[1]), int(m[2]), max(1, min(7, int(m[3]))))
+        return day, day + timedelta(days=1)
+    if m := re.fullmatch(r"(\d{4})-W(\d{2})", value):
+        monday = date.fromisocalendar(int(m[1]), max(1, min(52, int(m[2]))), 1)
+        return monday, monday + timedelta(days=7)
+    if m := re.fullmatch(r"(\d{4})-(\d{3})", value):
+        day = date(int(m[1]), 1, 1) + timedelta(days=int(m[2]) - 1)
+        return day, day + timedelta(days=1)
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+        month = max(1, min(12, int(m[2])))
+        first = date(int(m[1]), month, 1)
+        return first, date(first.year + month // 12, month % 12 + 1, 1)
+    year = int(value[:4])
+    return date(year, 1, 1), date(year + 1, 1, 1)
+
+
+def access_problem(
+    state: MockState, client: MockClient, id_pce: str, flag: str, perimetre: str
+) -> tuple[str | None, AccessRight | None]:
+    """The business refusal for data of ``id_pce`` (a restitution key), or the right to use."""
+    rights = [
+        state.effective(r)
+        for r in state.rights.values()
+        if r.client_id == client.client_id and r.id_pce == id_pce
+    ]
+    if not rights:
+        return "no_access_right", None
+    active = [r for r in rights if r.etat == "Active"]
+    if not active:
+        latest = max(rights, key=lambda r: r.created_at)
+        return {
+            "Révoquée": "revoked_by_you",
+            "Obsolète": "obsolete",
+            "Refusée": "not_yet_allowed",
+        }.get(latest.etat, "not_yet_allowed"), None
+    right = active[0]
+    if not right.flag(flag):
+        return perimetre, None
+    return None, right
+
+
+def data_stream(
+    state: MockState,
+    client: MockClient,
+    id_pce: str,
+    resource: str,
+    params: dict[str, str],
+    pretty: bool,
+) -> Response:
+    """The consumption or injection lines of ``id_pce``, within the right's perimeter."""
+    kind, flag, perimetre, years = KINDS[resource]
+    block = "injection" if kind == "injection" else "consommation"
+    if not PCE.fullmatch(id_pce):
+        return restitution_error(id_pce, "pce_format")
+    period = period_of(params, state.today(), years)
+    if isinstance(period, str):
+        return restitution_error(id_pce, period)
+    start, end, periode = period
+    problem, right = access_problem(state, client, id_pce, flag, perimetre)
+    if problem or right is None:
+        body = restitution_body(id_pce, restitution(problem or "no_access_right"), periode=periode)
+        body[block] = None
+        return ndjson([body], pretty=pretty)
+    prefix = "perim_donnees_inj" if kind == "injection" else "perim_donnees_conso"
+    lower = (right.fields.get(f"{prefix}_debut") or "").strip()
+    upper = (right.fields.get(f"{prefix}_fin") or "").strip()
+    start = max(start, date.fromisoformat(lower)) if lower else start
+    end = min(
+        end,
+        date.fromisoformat(upper) + timedelta(days=1) if upper else end,
+        state.today() - timedelta(days=1),
+    )
+    known = catalog.pce(id_pce)
+    frequence = known.frequence if known else "1M"
+
+    def lines() -> Iterator[dict[str, Any]]:
+        produced = False
+        if start < end and not (kind == "informative" and frequence == "6M"):
+            for line in data.lines(id_pce, frequence, start, end, periode, kind=kind):
+                produced = True
+                yield line
+        if not produced:
+            body = restitution_body(id_pce, restitution("no_data"), periode=periode)
+            body[block] = None
+            yield body
+
+    return ndjson(lines(), pretty=pretty)
+
+
+def contractual_or_technical(
+    state: MockState, client: MockClient, id_pce: str, resource: str, filtres: list[str]
+) -> Response:
+    """GET /pce/{id}/donnees_contractuelles or donnees_techniques (JSON)."""
+    block = resource
+    if not PCE.fullmatch(id_pce):
+        return restitution_error(id_pce, "pce_format", block=block)
+    allowed = {"car", "cja", "profil_type_actuel", "tarif_acheminement", "date_mes"}
+    if resource == "donnees_contractuelles" and any(f not in allowed for f in filtres):
+        return restitution_error(id_pce, "filtre", block=block)
+    flag = (
+        "perim_donnees_contractuelles"
+        if resource == "donnees_contractuelles"
+        else "perim_donnees_techniques"
+    )
+    perimetre = (
+        "perimetre_contractuelles"
+        if resource == "donnees_contractuelles"
+        else "perimetre_techniques"
+    )
+    problem, _right = access_problem(state, client, id_pce, flag, perimetre)
+    if problem:
+        return JSONResponse(restitution_body(id_pce, restitution(problem), block=block))
+    known = catalog.pce(id_pce)
+    if resource == "donnees_techniques":
+        value: dict[str, Any] = {
+            "situation_compteur": {
+                "numero_rue": "6",
+                "nom_rue": "RUE CONDORCET",
+                "complement_adresse": None,
+                "code_postal": known.code_postal if known else None,
+                "commune": known.commune if known else None,
+            },
+            "caracteristiques_compteur": {
+                "frequence": known.frequence if known else None,
+                "client_sensible_mig": "Non",
+            },
+            "pitd": {"identifiant_pitd": "GD0001", "libelle_pitd": "PARIS"},
+        }
+    else:
+        full = {
+            "car": float(data.daily_volume(id_pce, date(2024, 1, 15)) * 365 * data.PCS // 1),
+            "cja": 0.0,
+            "profil": {"profil_type_actuel": "P012"},
+            "tarif_acheminement": "T2",
+            "date_mes": "2007-01-26",
+        }
+        keep = {"profil_type_actuel": "profil"}
+        value = {
+            k: v for k, v in full.items() if not filtres or k in {keep.get(f, f) for f in filtres}
+        }
+    return JSONResponse({"pce": {"id_pce": id_pce}, block: value, "statut_restitution": None})

@@ -1,0 +1,44 @@
+"""What the mock is started with: its clients, their quota tier, and its switches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class MockClient:
+    """A client the mock's token endpoints know; ``cdgf`` is its supplier code (OMEGA)."""
+
+    client_id: str
+    secret: str
+    tier: str = "small"
+    cdgf: str = "A04000010"
+
+
+#: Working defaults, documented in the README.
+DEFAULT_CLIENTS = (
+    MockClient("grdfkit-demo", "grdfkit-demo-secret"),
+    MockClient("grdfkit-other", "grdfkit-other-secret", cdgf="A04000099"),
+)
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    """Clients, quota tiers and switches of one mock server."""
+
+    clients: tuple[MockClient, ...] = DEFAULT_CLIENTS
+    #: ADICT tiers: calls per second and per day (contract annex 4).
+    tiers: dict[str, tuple[int, int]] = field(
+        default_factory=lambda: {"small": (1, 6000), "medium": (1, 60000), "large": (3, 240000)}
+    )
+    suivi_per_second: int = 1
+    #: Answer streams as the BAS has been seen to: pretty-printed concatenated objects.
+    pretty_streams: bool = False
+    #: Enable the test controls under /_grdfkit (reset, clock, consents, failures).
+    controls: bool = True
+    #: Enforce quotas (tests of other behaviour may turn them off).
+    quotas: bool = True
+
+    def client(self, client_id: str) -> MockClient | None:
+        """The client with this id, if configured."""
+        return next((c for c in self.clients if c.client_id == client_id), None)

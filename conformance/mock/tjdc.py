@@ -1,0 +1,182 @@
+"""TJDC SOAP handler: the two-step dialogue with seed 002's rules and Annexe A's answers."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import yaml
+from lxml import etree
+from starlette.requests import Request
+from starlette.responses import Response
+
+from codegen.runtime.calendar_fr import add_working_days
+from conformance.mock import catalog
+from conformance.mock.catalog import TABLES
+from conformance.mock.responses import soap, soap_fault
+from conformance.mock.state import Demande, MockState
+from conformance.mock.suivi import SUPPLIERS, demande_body
+
+NS = "urn:grdfkit:omega:creerdemandetjdc:v1"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+SPECS = Path(__file__).resolve().parents[2] / "specs" / "tjdc"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+INVALID_CAD = "A04999999"
+HOURS = (time(7), time(21))
+
+
+@cache
+def annexe_a() -> dict[str, dict[str, Any]]:
+    """Seed 002's Annexe A rows by id (``tables/tjdc_return_codes.yaml``)."""
+    rows = yaml.safe_load((TABLES / "tjdc_return_codes.yaml").read_text(encoding="utf-8"))["rows"]
+    return {row["id"]: row for row in rows}
+
+
+def message(row_id: str, index: int = 0, **codes: str) -> str:
+    """Message ``index`` of an Annexe A row, its codes filled (the table's samples by default)."""
+    row = annexe_a()[row_id]
+    return str(row["messages"][index]).format(**{**row.get("codes", {}), **codes})
+
+
+class Switches:
+    """Operator switches of the TJDC service (set through the test controls)."""
+
+    maintenance = False
+    opening_hours = False
+
+
+def schema() -> etree.XMLSchema:
+    """Our XSD, to refuse schema-invalid requests with a Fault."""
+    return etree.XMLSchema(etree.parse(str(SPECS / "CreerDemandeTJDC.xsd")))
+
+
+def _answer(
+    step: str,
+    kind: str,
+    code: str,
+    messages: list[str],
+    numero: str | None = None,
+    when: date | None = None,
+) -> Response:
+    name = "ReponseWSCreerDemandeTJDC" if step == "creer" else "ReponseWSVerifierRecevabiliteTJDC"
+    lines = "".join(f"<t:MessageRetour>{escape(m)}</t:MessageRetour>" for m in messages)
+    objet = ""
+    # Only CreerDemandeTJDC answers carry the request number; a refused step 1 still creates
+    # its request in OMEGA (status 022 or 023), followed with Suivi Demande.
+    if numero and step == "creer":
+        objet = f"<t:ReponseCreerDemandeObjet><t:NumeroDemande>{numero}</t:NumeroDemande>"
+        objet += (
+            f"<t:DateDemandee>{when.isoformat()}</t:DateDemandee>" if when else ""
+        ) + "</t:ReponseCreerDemandeObjet>"
+    return soap(
+        f'<t:{name} xmlns:t="{NS}"><t:TypeRetourDialogue>{kind}</t:TypeRetourDialogue>'
+        f"<t:Retour><t:CodeRetour>{code}</t:CodeRetour>{lines}</t:Retour>{objet}</t:{name}>"
+    )
+
+
+def _ko(step: str, *messages: str, numero: str | None = None) -> Response:
+    return _answer(step, "A", "DmdKo", list(messages), numero)
+
+
+def _text(node: etree._Element, path: str) -> str:
+    return (node.findtext(path, namespaces={"t": NS}) or "").strip()
+
+
+def _refused_demande(state: MockState, cdgf: str, status: tuple[str, str]) -> str:
+    numero = state.new_demande_number()
+    state.demandes[numero] = Demande(
+        numero, cdgf, demande_body(state, numero, "TJDC", cdgf, status)
+    )
+    return numero
+
+
+async def handle(request: Request, state: MockState) -> Response:
+    """POST: VerifierRecevabiliteTJDC or CreerDemandeTJDC, by the body's element."""
+    try:
+        root = etree.fromstring(await request.body(), _PARSER)
+    except etree.XMLSyntaxError as exc:
+        return soap_fault("Client", f"XML mal formé : {exc.msg}")
+    body = root.find(f"{{{SOAP_ENV}}}Body")
+    if root.tag != f"{{{SOAP_ENV}}}Envelope" or body is None or len(body) == 0:
+        return soap_fault("Client", "Enveloppe SOAP 1.1 attendue")
+    payload = body[0]
+    validator = schema()
+    if not validator.validate(payload):
+        first = validator.error_log[0]
+        return soap_fault("Client", f"Requête non conforme au schéma : {first.message}")
+    step = "creer" if etree.QName(payload).localname == "RequeteWSCreerDemandeTJDC" else "verifier"
+    refusal = _service_refusal(payload, state)
+    if refusal:
+        return _ko(step, refusal)
+    cad = _text(payload, "t:NumeroCAD")
+    demande = payload.find("t:Demande", namespaces={"t": NS}) if step == "creer" else payload
+    type_demande = _text(demande, "t:TypeDemande") or "TJDC"
+    if type_demande != "TJDC":
+        return _ko(
+            step, message("donnees_incorrectes", codeChamp="TypeDemande", codeCoherence="TJDC")
+        )
+    numero_pce = _text(demande, "t:NumeroPCE")
+    pce = catalog.pce(numero_pce)
+    if pce is None:
+        refused = _refused_demande(state, cad, ("022", "Demande impossible – PCE inconnu"))
+        return _ko(step, message("pce_incorrect_ou_inconnu"), numero=refused)
+    postcode = _text(demande, "t:CodePostal")
+    if postcode and postcode[:2] != pce.code_postal[:2]:
+        return _ko(step, message("code_postal_hors_departement"))
+    if pce.frequence != "1M":
+        refused = _refused_demande(state, cad, ("023", "Demande non validée"))
+        return _ko(step, message("demande_non_recevable"), numero=refused)
+    if step == "verifier":
+        return _answer(step, "P", "Message", [message("demande_recevable")])
+    wanted = date.fromisoformat(_text(demande, "t:DateDemandee"))
+    problems = []
+    if wanted < add_working_days(state.today(), 5):
+        problems.append(message("donnees_incorrectes"))
+    if _text(demande, "t:AutorisationExpresse") != "OUI":
+        problems.append(message("donnees_incorrectes", 1))
+    if problems:
+        return _ko(step, *problems)
+    numero = state.new_demande_number()
+    blocks = {"numero_pce": numero_pce, "date_demandee": wanted.isoformat()}
+    body_json = demande_body(
+        state, numero, "TJDC", cad, ("ENCOURS", "En cours de traitement"), blocks
+    )
+    body_json["derniere_date_demandee"] = wanted.isoformat()
+    state.demandes[numero] = Demande(numero, cad, body_json)
+    return _answer(step, "T", "DmdOkDD", [message("demande_prise_en_compte")], numero, wanted)
+
+
+def _service_refusal(payload: etree._Element, state: MockState) -> str | None:
+    """Refusals before looking at the request: switches, failures, login, CDG-F."""
+    if Switches.maintenance:
+        return message("maintenance")
+    if Switches.opening_hours and not (HOURS[0] <= state.now().time() < HOURS[1]):
+        return message("hors_heures_ouverture")
+    if state.failures.get("/omega", 0) > 0:
+        state.failures["/omega"] -= 1
+        return message("probleme_technique")
+    if not _text(payload, "t:Utilisateur/t:Login"):
+        return message("login_manquant")
+    cad = _text(payload, "t:NumeroCAD")
+    if cad == INVALID_CAD:
+        return message("etat_cad_invalide")
+    if cad not in SUPPLIERS:
+        return message("habilitation_incorrecte")
+    return None
+
+
+def wsdl(base_url: str) -> Response:
+    """The WSDL, with the service address set to this server."""
+    text = (SPECS / "CreerDemandeTJDC.wsdl").read_text(encoding="utf-8")
+    text = text.replace("http://127.0.0.1:8080/omega/ws/CreerDemandeTJDC", base_url)
+    return Response(text, media_type="text/xml; charset=utf-8")
+
+
+def xsd() -> Response:
+    """The XSD the WSDL imports."""
+    return Response(
+        (SPECS / "CreerDemandeTJDC.xsd").read_bytes(), media_type="text/xml; charset=utf-8"
+    )
