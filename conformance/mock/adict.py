@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import PurePath
 from typing import Any
@@ -23,6 +22,7 @@ from conformance.mock import catalog, data
 from conformance.mock.catalog import restitution
 from conformance.mock.config import MockClient
 from conformance.mock.responses import (
+    NDJSON,
     ndjson,
     restitution_body,
     restitution_error,
@@ -403,9 +403,10 @@ def data_stream(
     start, end, periode = period
     problem, right = access_problem(state, client, id_pce, flag, perimetre)
     if problem or right is None:
-        body = restitution_body(id_pce, restitution(problem or "no_access_right"), periode=periode)
-        body[block] = None
-        return ndjson([body], pretty=pretty)
+        reason = restitution(problem or "no_access_right")
+        refused = restitution_body(id_pce, reason, periode=periode)
+        refused[block] = None
+        return ndjson([refused], pretty=pretty)
     prefix = "perim_donnees_inj" if kind == "injection" else "perim_donnees_conso"
     lower = (right.fields.get(f"{prefix}_debut") or "").strip()
     upper = (right.fields.get(f"{prefix}_fin") or "").strip()
@@ -417,19 +418,16 @@ def data_stream(
     )
     known = catalog.pce(id_pce)
     frequence = known.frequence if known else "1M"
-
-    def lines() -> Iterator[dict[str, Any]]:
-        produced = False
-        if start < end and not (kind == "informative" and frequence == "6M"):
-            for line in data.lines(id_pce, frequence, start, end, periode, kind=kind):
-                produced = True
-                yield line
-        if not produced:
-            body = restitution_body(id_pce, restitution("no_data"), periode=periode)
-            body[block] = None
-            yield body
-
-    return ndjson(lines(), pretty=pretty)
+    body = b""
+    if start < end and not (kind == "informative" and frequence == "6M"):
+        body = data.encoded_lines(
+            id_pce, frequence, start, end, tuple(periode.items()), kind, pretty
+        )
+    if not body:
+        refusal = restitution_body(id_pce, restitution("no_data"), periode=periode)
+        refusal[block] = None
+        return ndjson([refusal], pretty=pretty)
+    return Response(body, media_type=NDJSON)
 
 
 def contractual_or_technical(

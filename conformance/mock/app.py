@@ -84,7 +84,10 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
             if state.failures.get(failure_prefix, 0) > 0:
                 state.failures[failure_prefix] -= 1
                 if suivi_shape:
-                    return suivi_error(500, "Erreur interne du serveur")
+                    status, text = state.failure_answers.get(
+                        failure_prefix, (500, "Erreur interne du serveur")
+                    )
+                    return suivi_error(status, text)
                 id_pce = request.path_params.get("id_pce")
                 return (
                     restitution_error(id_pce, "server_error")
@@ -249,7 +252,13 @@ def control_routes(state: MockState) -> list[Route]:
 
     async def failures(request: Request) -> Response:
         body = await request.json()
-        state.failures[str(body.get("prefix", "/adict"))] = int(body.get("count", 1))
+        prefix = str(body.get("prefix", "/adict"))
+        state.failures[prefix] = int(body.get("count", 1))
+        if "status" in body or "message" in body:
+            state.failure_answers[prefix] = (
+                int(body.get("status", 500)),
+                str(body.get("message", "")),
+            )
         return JSONResponse(state.failures)
 
     async def switches(request: Request) -> Response:

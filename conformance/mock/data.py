@@ -9,8 +9,11 @@ data is daily. Indexes accumulate volumes; energy = converted volume × the PCS.
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from functools import cache, lru_cache
 from typing import Any
 
 from conformance.mock.state import PARIS
@@ -18,30 +21,40 @@ from conformance.mock.state import PARIS
 PCS = 11.21  # kWh per m³ (n): a typical coefficient
 
 
+@cache
 def _seed(id_pce: str) -> int:
     return int(hashlib.sha256(id_pce.encode()).hexdigest()[:8], 16)
 
 
-def daily_volume(id_pce: str, day: date) -> float:
-    """m³ used on ``day``: seasonal, with a per-PCE level, deterministic."""
+_EPOCH = date(2015, 1, 1).toordinal()
+_YEAR = 365.25
+_WINTER_PEAK = date(2015, 1, 15).toordinal()
+_SWING = 0.6  # winter use is (1 + swing) times the mean, summer (1 - swing)
+
+
+def cumulative(id_pce: str, day: date) -> float:
+    """m³ used from 2015-01-01 06:00 to ``day`` 06:00: a seasonal curve in closed form.
+
+    Daily use is ``level × (1 + swing × cos(2π (d − 15 Jan) / 365.25))``; its integral gives
+    every index, so a volume is exactly the difference of its two indexes.
+    """
     level = 2 + _seed(id_pce) % 9
-    winter = 1.6 if day.month in (11, 12, 1, 2, 3) else 0.6
-    wobble = ((_seed(id_pce) >> 4) + day.toordinal() * 7919) % 100 / 100
-    return round(level * winter * (0.8 + 0.4 * wobble), 3)
+    n = day.toordinal()
+    phase = 2 * math.pi * (n - _WINTER_PEAK) / _YEAR
+    start = 2 * math.pi * (_EPOCH - _WINTER_PEAK) / _YEAR
+    return level * (
+        (n - _EPOCH) + _SWING * _YEAR / (2 * math.pi) * (math.sin(phase) - math.sin(start))
+    )
 
 
 def index_at(id_pce: str, day: date) -> float:
-    """Raw index at 06:00 on ``day``: a base plus every day's volume since 2015."""
-    start = date(2015, 1, 1)
-    base = 1000 + _seed(id_pce) % 5000
-    days = (day - start).days
-    mean = (
-        sum(daily_volume(id_pce, start + timedelta(days=d)) for d in range(0, days, 30))
-        * 30
-        / max(1, days)
-        * days
-    )
-    return round(base + mean, 0) if days > 0 else float(base)
+    """Raw index at 06:00 on ``day``."""
+    return round(1000 + _seed(id_pce) % 5000 + cumulative(id_pce, day), 3)
+
+
+def daily_volume(id_pce: str, day: date) -> float:
+    """m³ used on the gas day starting on ``day``."""
+    return round(index_at(id_pce, day + timedelta(days=1)) - index_at(id_pce, day), 3)
 
 
 def gas_day_start(day: date) -> str:
@@ -146,6 +159,24 @@ def line(
             "nb_jour_gazier": (fin - debut).days,
         }
     return result
+
+
+@lru_cache(maxsize=2048)
+def encoded_lines(
+    id_pce: str,
+    frequence: str,
+    start: date,
+    end: date,
+    periode: tuple[tuple[str, Any], ...],
+    kind: str,
+    pretty: bool,
+) -> bytes:
+    """The NDJSON body of :func:`lines`, encoded once: the data is a pure function of its inputs."""
+    out = []
+    for item in lines(id_pce, frequence, start, end, dict(periode), kind=kind):
+        text = json.dumps(item, ensure_ascii=False, indent=2 if pretty else None)
+        out.append(text.encode() + b"\n")
+    return b"".join(out)
 
 
 def lines(

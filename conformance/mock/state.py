@@ -67,6 +67,10 @@ class MockState:
     demandes: dict[str, Demande] = field(default_factory=dict)
     calls: dict[str, deque[float]] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
+    #: The status and message a planned failure answers with, by path prefix (default 500).
+    failure_answers: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: (CDG-F, PCE) pairs whose VerifierRecevabiliteTJDC answered P: step 2 needs step 1.
+    tjdc_verified: set[tuple[str, str]] = field(default_factory=set)
     numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def reset(self) -> None:

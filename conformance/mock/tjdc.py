@@ -130,7 +130,11 @@ async def handle(request: Request, state: MockState) -> Response:
         refused = _refused_demande(state, cad, ("023", "Demande non validée"))
         return _ko(step, message("demande_non_recevable"), numero=refused)
     if step == "verifier":
+        state.tjdc_verified.add((cad, numero_pce))
         return _answer(step, "P", "Message", [message("demande_recevable")])
+    if (cad, numero_pce) not in state.tjdc_verified:
+        # the dialogue drifted: step 2 without step 1 (seed 002 §2.3)
+        return _ko(step, message("demande_abandonnee"))
     wanted = date.fromisoformat(_text(demande, "t:DateDemandee"))
     problems = []
     if wanted < add_working_days(state.today(), 5):
