@@ -117,29 +117,30 @@ async def declare(request: Request, state: MockState, client: MockClient, id_pce
     return traitement_response("en_attente", declaration_echo(right))
 
 
+#: The declared fields GRDF echoes back, on the declaration and in every listing line.
+DECLARED_FIELDS = (
+    "role_tiers",
+    "nom_titulaire",
+    "courriel_titulaire",
+    "code_postal",
+    "numero_telephone_mobile_titulaire",
+    "date_debut_droit_acces",
+    "date_fin_droit_acces",
+    "perim_donnees_conso_debut",
+    "perim_donnees_conso_fin",
+    "perim_donnees_inj_debut",
+    "perim_donnees_inj_fin",
+    "perim_donnees_contractuelles",
+    "perim_donnees_techniques",
+    "perim_donnees_informatives",
+    "perim_donnees_publiees",
+)
+
+
 def declaration_echo(right: AccessRight) -> dict[str, Any]:
     """The fields GRDF echoes on a declaration."""
     fields = right.fields
-    echo = {
-        key: fields.get(key)
-        for key in (
-            "role_tiers",
-            "nom_titulaire",
-            "courriel_titulaire",
-            "code_postal",
-            "numero_telephone_mobile_titulaire",
-            "date_debut_droit_acces",
-            "date_fin_droit_acces",
-            "perim_donnees_conso_debut",
-            "perim_donnees_conso_fin",
-            "perim_donnees_inj_debut",
-            "perim_donnees_inj_fin",
-            "perim_donnees_contractuelles",
-            "perim_donnees_techniques",
-            "perim_donnees_informatives",
-            "perim_donnees_publiees",
-        )
-    }
+    echo = {key: fields.get(key) for key in DECLARED_FIELDS}
     echo = {k: v for k, v in echo.items() if v is not None}
     return {
         **echo,
@@ -160,26 +161,7 @@ def _stamp(value: Any) -> str | None:
 def listing_line(right: AccessRight) -> dict[str, Any]:
     """One access right as a line of ``/droits_acces``."""
     fields = right.fields
-    line = {
-        key: fields.get(key)
-        for key in (
-            "role_tiers",
-            "nom_titulaire",
-            "courriel_titulaire",
-            "code_postal",
-            "numero_telephone_mobile_titulaire",
-            "date_debut_droit_acces",
-            "date_fin_droit_acces",
-            "perim_donnees_conso_debut",
-            "perim_donnees_conso_fin",
-            "perim_donnees_inj_debut",
-            "perim_donnees_inj_fin",
-            "perim_donnees_techniques",
-            "perim_donnees_contractuelles",
-            "perim_donnees_informatives",
-            "perim_donnees_publiees",
-        )
-    }
+    line = {key: fields.get(key) for key in DECLARED_FIELDS}
     return {
         "id_droit_acces": right.id_droit_acces,
         "id_pce": right.id_pce,
