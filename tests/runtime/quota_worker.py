@@ -3,13 +3,13 @@
     python -m tests.runtime.quota_worker sqlite PATH KEY CALLS OUT
     python -m tests.runtime.quota_worker redis PORT KEY CALLS OUT
 
-Writes the wall-clock time of each admitted call, one per line, to OUT.
+Writes the admission time of each call (seconds, on the shared bucket's clock), one per line,
+to OUT: what the quota counted, unaffected by the process being descheduled afterwards.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 
 from codegen.runtime.quota import QuotaConfig, QuotaLimiter, redis_bucket, sqlite_bucket
 
@@ -27,8 +27,7 @@ def main() -> None:
     limiter = QuotaLimiter(config, bucket)
     stamps = []
     for _ in range(int(calls)):
-        limiter.acquire()
-        stamps.append(time.time())
+        stamps.append(limiter.acquire() / 1000)
     with open(out, "w") as handle:
         handle.write("\n".join(f"{s:.6f}" for s in stamps))
 

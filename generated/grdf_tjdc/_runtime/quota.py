@@ -86,26 +86,48 @@ def sqlite_bucket(config: QuotaConfig, path: str, key: str) -> AbstractBucket:
     )
 
 
+def _locked_redis_bucket_class() -> Any:
+    from pyrate_limiter import RedisBucket
+
+    class LockedRedisBucket(RedisBucket):
+        """pyrate-limiter's Redis bucket, timestamped and recorded under a Redis lock.
+
+        Its items carry the caller's clock, read before the Lua script runs: two clients
+        could insert out of order, and an older item is checked against a window that cannot
+        see the newer one. Holding a lock from reading the clock to recording the call keeps
+        insertions in time order.
+        """
+
+        def limiter_lock(self) -> Any:
+            return self.redis.lock(
+                f"{self.bucket_key}:lock", timeout=10, blocking_timeout=60
+            )
+
+    return LockedRedisBucket
+
+
 def redis_bucket(config: QuotaConfig, redis: Any, key: str) -> AbstractBucket:
     """A bucket in Redis, shared by several machines (their clocks must be in sync, NTP).
 
     Pass a ``redis.Redis`` for sync clients and a ``redis.asyncio.Redis`` for async ones.
     """
-    from pyrate_limiter import RedisBucket
     from redis.asyncio import Redis as AsyncRedis
 
     if isinstance(redis, AsyncRedis):
         raise TypeError("use async_redis_bucket() with a redis.asyncio client")
-    return RedisBucket.init(config.rates(), redis, f"grdfkit:quota:{key}")  # type: ignore[no-any-return]
+    bucket = _locked_redis_bucket_class().init(
+        config.rates(), redis, f"grdfkit:quota:{key}"
+    )
+    return bucket  # type: ignore[no-any-return]
 
 
 async def async_redis_bucket(
     config: QuotaConfig, redis: Any, key: str
 ) -> AbstractBucket:
     """A Redis bucket for async clients (``redis.asyncio.Redis``)."""
-    from pyrate_limiter import RedisBucket
-
-    bucket: Any = RedisBucket.init(config.rates(), redis, f"grdfkit:quota:{key}")
+    bucket: Any = _locked_redis_bucket_class().init(
+        config.rates(), redis, f"grdfkit:quota:{key}"
+    )
     if isawaitable(bucket):
         bucket = await bucket
     return bucket  # type: ignore[no-any-return]
@@ -131,6 +153,8 @@ class QuotaLimiter:
         self._asleep = asleep
         self._count = 0
         self._count_lock = threading.Lock()
+        #: Serialises "read the clock, record the call" for buckets without a lock of their own.
+        self._put_lock = threading.Lock()
 
     def __repr__(self) -> str:
         limits = f"{self.config.per_second}/s" + (
@@ -167,16 +191,16 @@ class QuotaLimiter:
         if leak:
             self.bucket.leak(now)
 
-    def acquire(self) -> None:
-        """Block until a call is allowed, or raise :class:`QuotaExceeded`."""
+    def acquire(self) -> int:
+        """Block until a call is allowed, or raise :class:`QuotaExceeded`.
+
+        Returns the admission time (milliseconds, on the bucket's clock) the quota counted.
+        """
         deadline = time.monotonic() + self.config.max_wait_s
         while True:
-            item = self._item()
-            lock = self.bucket.limiter_lock()
-            if lock is not None:
-                with lock:
-                    decision = self.bucket.put_decision(item)
-            else:
+            # One lock from reading the clock to recording the call: items enter in time order.
+            with self.bucket.limiter_lock() or self._put_lock:
+                item = self._item()
                 decision = self.bucket.put_decision(item)
             if isawaitable(decision):
                 raise TypeError(
@@ -185,25 +209,37 @@ class QuotaLimiter:
             wait = self._verdict(decision, item)
             if wait is None:
                 self._tick(item.timestamp)
-                return
+                return int(item.timestamp)
             if time.monotonic() + wait > deadline:
                 raise QuotaExceeded(self.config.describe(decision.failing_rate), wait)
             self._sleep(wait)
 
-    async def aacquire(self) -> None:
+    async def _aput(self) -> tuple[RateItem, Any]:
+        now: Any = self.bucket.now()
+        if isawaitable(now):
+            now = await now
+        item = RateItem(self.name, int(now))
+        decision: Any = self.bucket.put_decision(item)
+        if isawaitable(decision):
+            decision = await decision
+        return item, decision
+
+    async def aacquire(self) -> int:
         """Async twin of :meth:`acquire`: sync buckets run inline, async ones are awaited."""
         deadline = time.monotonic() + self.config.max_wait_s
         while True:
-            now: Any = self.bucket.now()
-            if isawaitable(now):
-                now = await now
-            item = RateItem(self.name, int(now))
-            decision: Any = self.bucket.put_decision(item)
-            if isawaitable(decision):
-                decision = await decision
+            lock = self.bucket.limiter_lock()
+            if lock is not None and hasattr(lock, "__aenter__"):
+                async with lock:
+                    item, decision = await self._aput()
+            elif lock is not None:
+                with lock:
+                    item, decision = await self._aput()
+            else:
+                item, decision = await self._aput()
             if decision.allowed:
                 self._tick(item.timestamp)
-                return
+                return int(item.timestamp)
             wait_ms = decision.retry_after_ms
             if wait_ms is None:
                 waited: Any = self.bucket.waiting(item)
