@@ -246,6 +246,12 @@ def exceptions_off() -> object:
         ("PUT", "/pce/09999999900617/droit_acces", b"[1, 2]"),
         ("POST", "/droits_acces", b'{"id_pce": "not-an-array"}'),
         ("GET", "/pce/09999999900617/donnees_consos_publiees?periode=20xx", b""),
+        ("GET", "/pce/GI000000/donnees_consos_publiees?periode=0000", b""),
+        ("GET", "/pce/GI000000/donnees_consos_informatives?periode=2024-13", b""),
+        ("GET", "/pce/GI000000/donnees_injections_publiees?periode=PN-2024-W54", b""),
+        ("GET", "/pce/GI000000/droit_acces", b""),
+        ("POST", "/droits_acces", b""),
+        ("POST", "/droits_acces", b'{"statut_controle_preuve": null}'),
         (
             "GET",
             "/pce/09999999900617/donnees_consos_publiees?date_debut=2024-02-30&date_fin=2024-03-01",

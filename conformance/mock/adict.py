@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from functools import cache
 from pathlib import PurePath
 from typing import Any
 
@@ -40,6 +41,25 @@ PROOF_TYPES = {"pdf", "mp3", "mp4", "csv", "txt", "zip", "xlsx", "pptx", "docx"}
 PERIODE = re.compile(
     r"(\d{4}|\d{4}-\d{2}|\d{4}-W\d{2}|\d{4}-\d{3}|PN-\d{4}|PN-\d{4}-\d{2}|PN-\d{4}-W\d{2}|PN-\d{4}-W\d{2}-\d)"
 )
+
+
+@cache
+def _spec() -> dict[str, Any]:
+    from codegen.manifest import load_manifest
+    from codegen.schema_view import load_document
+
+    manifest = load_manifest()
+    return load_document(manifest.spec_path(manifest.api("adict")))
+
+
+def schema_errors(model: str, body: Any) -> list[str]:
+    """JSON Schema errors of ``body`` against ``model`` of our ADICT spec.
+
+    The pydantic models let an explicit null through for optional fields; the schema is exact.
+    """
+    from codegen.schema_view import validation_errors
+
+    return validation_errors(_spec(), model, body)
 
 
 def _blank(value: Any) -> bool:
@@ -211,10 +231,15 @@ def listing(
 
 async def search(request: Request, state: MockState, client: MockClient, pretty: bool) -> Response:
     """POST /droits_acces: filters, each an array."""
+    raw = await request.body()
+    if not raw.strip():
+        return traitement_response("requete_incorrecte")  # the body is required, even as {}
     try:
-        body = json.loads(await request.body() or b"{}")
+        body = json.loads(raw)
         filters = models.ListeAccesIn.model_validate(body)
     except (ValueError, ValidationError):
+        return traitement_response("requete_incorrecte")
+    if schema_errors("liste_acces_in", body):
         return traitement_response("requete_incorrecte")
     plain = filters.model_dump(mode="json")
     wanted = {
@@ -290,7 +315,10 @@ def period_of(
     if periode:
         if not PERIODE.fullmatch(periode):
             return "periode_format"
-        start, end = span(periode.removeprefix("PN-"))
+        try:
+            start, end = span(periode.removeprefix("PN-"))
+        except (ValueError, OverflowError):  # year 0000, week 99, day 400: no such span
+            return "periode_format"
         return (
             start,
             end,
@@ -323,20 +351,25 @@ def period_of(
 
 
 def span(value: str) -> tuple[date, date]:
-    """Calendar span of YYYY, YYYY-NN, YYYY-WNN, YYYY-NNN (and the W..-N day of a week)."""
+    """Calendar span of YYYY, YYYY-NN, YYYY-WNN, YYYY-NNN, YYYY-WNN-N.
+
+    Raises ``ValueError`` for a span that does not exist (month 13, week 54, day 400).
+    """
     if m := re.fullmatch(r"(\d{4})-W(\d{2})-(\d)", value):
-        day = date.fromisocalendar(int(m[1]), int(m[2]), max(1, min(7, int(m[3]))))
+        day = date.fromisocalendar(int(m[1]), int(m[2]), int(m[3]))
         return day, day + timedelta(days=1)
     if m := re.fullmatch(r"(\d{4})-W(\d{2})", value):
-        monday = date.fromisocalendar(int(m[1]), max(1, min(52, int(m[2]))), 1)
+        monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
         return monday, monday + timedelta(days=7)
     if m := re.fullmatch(r"(\d{4})-(\d{3})", value):
-        day = date(int(m[1]), 1, 1) + timedelta(days=int(m[2]) - 1)
+        first = date(int(m[1]), 1, 1)
+        day = first + timedelta(days=int(m[2]) - 1)
+        if int(m[2]) < 1 or day.year != first.year:
+            raise ValueError(f"no day {m[2]} in {m[1]}")
         return day, day + timedelta(days=1)
     if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
-        month = max(1, min(12, int(m[2])))
-        first = date(int(m[1]), month, 1)
-        return first, date(first.year + month // 12, month % 12 + 1, 1)
+        first = date(int(m[1]), int(m[2]), 1)
+        return first, date(first.year + first.month // 12, first.month % 12 + 1, 1)
     year = int(value[:4])
     return date(year, 1, 1), date(year + 1, 1, 1)
 

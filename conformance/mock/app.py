@@ -125,7 +125,7 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
             return await adict.proofs(request, state, client, request.path_params["id"])
 
         async def pce_data(request: Request, client: MockClient) -> Response:
-            id_pce, resource = request.path_params["id_pce"], request.path_params["resource"]
+            id_pce, resource = request.path_params["id_pce"], request.url.path.rsplit("/", 1)[-1]
             if resource in DATA:
                 return adict.data_stream(
                     state,
@@ -154,10 +154,13 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
                 guarded(base, "adict", proofs),
                 methods=["PUT"],
             ),
-            Route(
-                f"{base}/pce/{{id_pce}}/{{resource:str}}",
-                guarded(base, "adict", pce_data),
-                methods=["GET"],
+            *(
+                Route(
+                    f"{base}/pce/{{id_pce}}/{resource}",
+                    guarded(base, "adict", pce_data),
+                    methods=["GET"],
+                )
+                for resource in (*DATA, "donnees_contractuelles", "donnees_techniques")
             ),
         ]
 
@@ -165,7 +168,9 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
         return suivi.consult(request, state, client, request.path_params["numero"])
 
     async def suivi_other_verbs(request: Request) -> Response:
-        return suivi_error(405, "Le verbe http utilisé n'est pas pris en charge")
+        response = suivi_error(405, "Le verbe http utilisé n'est pas pris en charge")
+        response.headers["Allow"] = "GET"
+        return response
 
     routes += [
         Route(
@@ -205,10 +210,10 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
         )
 
     async def not_allowed(request: Request, exc: Exception) -> Response:
-        return JSONResponse(
-            {"code": "405", "message": "Le verbe http utilisé n'est pas pris en charge"},
-            status_code=405,
-        )
+        body = {"code": "405", "message": "Le verbe http utilisé n'est pas pris en charge"}
+        # RFC 9110: a 405 lists the methods the resource supports (Starlette computes them)
+        headers = dict(getattr(exc, "headers", None) or {})
+        return JSONResponse(body, status_code=405, headers=headers)
 
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})
     app.state.mock = state
