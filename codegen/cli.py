@@ -296,8 +296,8 @@ def mock(
         typer.Option(help="Answer NDJSON as pretty-printed concatenated objects, as the BAS has."),
     ] = False,
     controls: Annotated[
-        bool, typer.Option(help="Enable the test controls under /_grdfkit.")
-    ] = True,
+        bool, typer.Option(help="Enable the test controls under /_grdfkit (off by default).")
+    ] = False,
     quotas: Annotated[
         bool, typer.Option(help="Enforce per-client quotas (429 when exceeded).")
     ] = True,

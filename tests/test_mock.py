@@ -27,7 +27,7 @@ CLIENTS = (
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    with running_mock(MockConfig(clients=CLIENTS)) as url:
+    with running_mock(MockConfig(clients=CLIENTS, controls=True)) as url:
         yield url
 
 
@@ -187,7 +187,7 @@ def test_company_is_validated_after_two_days_and_silence_refuses_after_three(bas
 
 def test_pretty_printed_streams_are_read_by_the_client() -> None:
     with (
-        running_mock(MockConfig(clients=CLIENTS, pretty_streams=True)) as url,
+        running_mock(MockConfig(clients=CLIENTS, pretty_streams=True, controls=True)) as url,
         adict(url) as client,
     ):
         raw = httpx.get(

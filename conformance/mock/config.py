@@ -34,8 +34,9 @@ class MockConfig:
     suivi_per_second: int = 1
     #: Answer streams as the BAS has been seen to: pretty-printed concatenated objects.
     pretty_streams: bool = False
-    #: Enable the test controls under /_grdfkit (reset, clock, consents, failures).
-    controls: bool = True
+    #: Enable the test controls under /_grdfkit (reset, clock, consents, failures): off
+    #: unless asked for, so a mock shared by a team cannot be reset by accident.
+    controls: bool = False
     #: Enforce quotas (tests of other behaviour may turn them off).
     quotas: bool = True
 
