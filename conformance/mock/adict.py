@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from codegen.runtime import rules
 from conformance.mock import catalog, data
 from conformance.mock.catalog import restitution
 from conformance.mock.config import MockClient
@@ -31,16 +32,12 @@ from conformance.mock.responses import (
 )
 from conformance.mock.state import AccessRight, MockState, new_right_id
 
-PCE = re.compile(r"GI\d{6}|\d{14}")
-POSTCODE = re.compile(r"\d{5}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# GRDF's formats are the clients' own (one definition, in the runtime the packages carry).
+PCE, POSTCODE, EMAIL, PERIODE = rules.PCE, rules.POSTCODE, rules.EMAIL, rules.PERIODE
+SUPPLY = rules.SUPPLY_ROLES
+PROOF_TYPES = rules.PROOF_EXTENSIONS
 BOOLEAN = re.compile(r"vrai|faux", re.I)
-SUPPLY = {"AUTORISE_CONTRAT_FOURNITURE", "DETENTEUR_CONTRAT_FOURNITURE"}
 CLOSED = {"Révoquée", "Refusée", "Obsolète"}
-PROOF_TYPES = {"pdf", "mp3", "mp4", "csv", "txt", "zip", "xlsx", "pptx", "docx"}
-PERIODE = re.compile(
-    r"(\d{4}|\d{4}-\d{2}|\d{4}-W\d{2}|\d{4}-\d{3}|PN-\d{4}|PN-\d{4}-\d{2}|PN-\d{4}-W\d{2}|PN-\d{4}-W\d{2}-\d)"
-)
 
 
 @cache
