@@ -12,7 +12,6 @@ from __future__ import annotations
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
@@ -174,9 +173,3 @@ def async_client(
         timeout=timeout,
         headers=dict(headers or {}),
     )
-
-
-def masked(mapping: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy fit for ``repr``: secrets and tokens replaced."""
-    hidden = {"client_secret", "secret", "token", "access_token", "password"}
-    return {k: ("********" if k in hidden else v) for k, v in mapping.items()}
