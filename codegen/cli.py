@@ -288,7 +288,8 @@ def mock(
         list[str] | None,
         typer.Option(
             "--client",
-            help="Add a client: ID:SECRET[:TIER[:CDGF]] (repeatable); TIER: small, medium, large.",
+            help="Add a client: ID:SECRET[:TIER[:CDGF]] (repeatable); TIER: small, medium, "
+            "large, or unmetered (no quota: for fuzzing).",
         ),
     ] = None,
     pretty_streams: Annotated[
@@ -301,6 +302,14 @@ def mock(
     quotas: Annotated[
         bool, typer.Option(help="Enforce per-client quotas (429 when exceeded).")
     ] = True,
+    plant_bug: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plant-bug",
+            help="Break GRDF's contract on purpose (wrong_status, malformed_ndjson, "
+            "missing_field, wrong_tjdc_code, quota_not_enforced; repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Run the local mock of the three GRDF APIs (uvicorn) until interrupted.
 
@@ -327,13 +336,24 @@ def mock(
         if len(parts) < 2 or not parts[0] or not parts[1]:
             raise fail_usage(f"--client {spec!r}: expected ID:SECRET[:TIER[:CDGF]]")
         tier = parts[2] if len(parts) > 2 else "small"
-        if tier not in ("small", "medium", "large"):
-            raise fail_usage(f"--client {spec!r}: tier {tier!r} is not small, medium or large")
+        if tier not in ("small", "medium", "large", "unmetered"):
+            raise fail_usage(
+                f"--client {spec!r}: tier {tier!r} is not small, medium, large or unmetered"
+            )
         clients.append(
             MockClient(parts[0], parts[1], tier, parts[3] if len(parts) > 3 else "A04000010")
         )
+    from conformance.mock.bugs import PLANTED_BUGS
+
+    for bug in plant_bug or []:
+        if bug not in PLANTED_BUGS:
+            raise fail_usage(f"--plant-bug {bug!r}: known bugs are {', '.join(PLANTED_BUGS)}")
     config = MockConfig(
-        clients=tuple(clients), pretty_streams=pretty_streams, controls=controls, quotas=quotas
+        clients=tuple(clients),
+        pretty_streams=pretty_streams,
+        controls=controls,
+        quotas=quotas,
+        bugs=frozenset(plant_bug or ()),
     )
     base = f"http://{host}:{port}"
     out.print(f"[bold]grdfkit mock[/] on {base}")
@@ -343,8 +363,92 @@ def mock(
     out.print(
         f"  clients        {', '.join(c.client_id for c in clients)}  (secrets as configured)"
     )
+    if config.bugs:
+        out.print(f"  [bold red]planted bugs[/]   {', '.join(sorted(config.bugs))}")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
     raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def conformance(
+    target: Annotated[
+        str,
+        typer.Option(
+            help="mock: start our mock and test it (default). bas: GRDF's sandbox, "
+            "credentials from the GRDFKIT_BAS_* environment variables (see the README).",
+        ),
+    ] = "mock",
+    api: ApiOption = None,
+    junit: Annotated[
+        Path | None, typer.Option(help="Write a JUnit XML report here.", dir_okay=False)
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Write the full report here: .md (Markdown) or .html.", dir_okay=False),
+    ] = None,
+    allow_writes: Annotated[
+        bool,
+        typer.Option(
+            help="bas: also run what creates or changes data (declarations, revocations, "
+            "proofs, TJDC requests). Off by default: the BAS run only reads."
+        ),
+    ] = False,
+    budget: Annotated[
+        int,
+        typer.Option(help="bas: hard ceiling of calls for the run; never exceeded."),
+    ] = 150,
+    examples: Annotated[
+        int | None,
+        typer.Option(help="Property-test examples per operation (default: mock 100, bas 2)."),
+    ] = None,
+    plant_bug: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plant-bug",
+            help="mock: plant a bug to prove the checks catch it (wrong_status, "
+            "malformed_ndjson, missing_field, wrong_tjdc_code, quota_not_enforced, or all).",
+        ),
+    ] = None,
+) -> None:
+    """Run the conformance suite: GRDF's return-code tables, property tests, quota.
+
+    Every row of conformance/tables (TJDC and Suivi Demande Annexe A, the ADICT data set and
+    messages) is sent and its status, GRDF code and text checked; schemathesis generates
+    requests from the normalised specs (positive and negative, NDJSON lines checked, the
+    declare -> list -> revoke links followed); the generated clients run under 8 threads and
+    2 processes without a 429. Exit code 0 when everything passed, 1 when a check failed,
+    2 when the suite could not run (missing BAS variables, bad option).
+
+    On the BAS: one call per second, at most --budget calls (150: about 3 minutes), reads
+    only unless --allow-writes; rows needing the mock's controls are skipped.
+
+    Examples:
+
+      grdfkit conformance --report conformance-report.md --junit junit.xml
+
+      grdfkit conformance --target bas --api adict --budget 60
+
+      grdfkit conformance --plant-bug all
+    """
+    from conformance.runner import Request, run
+
+    if target not in ("mock", "bas"):
+        raise fail_usage(f"--target {target!r}: expected mock or bas")
+    known = ("adict", "suivi_demande", "tjdc")
+    for name in api or []:
+        if name not in known:
+            raise fail_usage(f"--api {name!r}: expected one of {', '.join(known)}")
+    request = Request(
+        target=target,
+        apis=tuple(api or ()),
+        junit=junit,
+        report=report,
+        allow_writes=allow_writes,
+        budget=budget,
+        examples=examples,
+        bugs=tuple(plant_bug or ()),
+    )
+    raise typer.Exit(run(request, out))
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ becomes a warning (fatal under ``--strict``). Then our fix-ups, each a separate 
   look like two values merged), reported with their location and neutralised;
 - multipart: spec2openapi drops an operation's ``consumes: multipart/form-data``;
 - tags: folded to ASCII identifiers, since they name the generated modules;
+- links: Swagger 2 has none; a response's ``x-links`` (schemathesis' convention) becomes
+  OpenAPI 3 ``links``, so stateful tools follow them on the normalised spec too;
 - streams: error responses of NDJSON operations inherit the NDJSON media type from
   Swagger's operation-wide ``produces``; the ``x-grdf-stream`` refs are re-rooted, and
   inferred (with a warning) for NDJSON operations that do not declare it.
@@ -320,6 +322,24 @@ def fold_tags(document: dict[str, Any]) -> None:
             tag["name"] = ascii_tag(str(tag["name"]))
 
 
+def promote_links(document: dict[str, Any], report: _Report) -> None:
+    """Turn each response's ``x-links`` into OpenAPI 3 ``links`` naming known operations."""
+    known = {op.get("operationId") for _p, _m, op in operations(document)}
+    for path, method, operation in operations(document):
+        for status, response in (operation.get("responses") or {}).items():
+            links = response.pop("x-links", None) if isinstance(response, dict) else None
+            if not isinstance(links, dict):
+                continue
+            pointer = f"/paths/{_escape(path)}/{method}/responses/{status}/links"
+            for name, link in links.items():
+                if isinstance(link, dict) and link.get("operationId") not in known:
+                    report.error(
+                        f"{pointer}/{name}",
+                        f"links to operationId {link.get('operationId')!r}, which is not defined",
+                    )
+            response["links"] = links
+
+
 def normalize(api: Api, spec: dict[str, Any], where: str) -> Normalized:
     """Return the OpenAPI 3.0 document of ``api`` from its parsed spec, with diagnostics."""
     report = _Report(where)
@@ -341,6 +361,7 @@ def normalize(api: Api, spec: dict[str, Any], where: str) -> Normalized:
         document = source
     fix_streams(document, api, report)
     fold_tags(document)
+    promote_links(document, report)
     try:
         validate_openapi(document)
     except OpenAPIValidationError as exc:

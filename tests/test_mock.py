@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from grdf_adict import AdictClient, exceptions
 from grdf_suivi_demande import SuiviDemandeClient
 from grdf_suivi_demande import exceptions as suivi_errors
@@ -403,63 +401,6 @@ def test_mock_responses_validate_against_the_spec(base_url: str) -> None:
     for text in lines[:-1]:
         assert validation_errors(spec, "liste_acces_out", json.loads(text)) == []
     assert validation_errors(spec, "retour_200_consulter_acces", json.loads(lines[-1])) == []
-
-
-SUIVI_ROWS = yaml.safe_load(
-    (
-        Path(__file__).resolve().parent.parent / "conformance/tables/suivi_return_codes.yaml"
-    ).read_text()
-)["rows"]
-
-
-@pytest.mark.parametrize("row", SUIVI_ROWS, ids=[r["id"] for r in SUIVI_ROWS])
-def test_every_suivi_demande_return_code_is_reachable(
-    base_url: str, row: dict[str, object]
-) -> None:
-    token = httpx.post(
-        base_url + OMEGA_TOKEN_PATH,
-        data={
-            "grant_type": "client_credentials",
-            "client_id": "grdfkit-demo",
-            "client_secret": "grdfkit-demo-secret",
-            "scope": "suivi_demande",
-        },
-    ).json()["access_token"]
-    url = f"{base_url}/fournisseur/demande/v1/demandes/WD00053H/externe"
-    headers = {"Authorization": f"Bearer {token}", "x-user-login": "jdupont"}
-    params = {"code_cdgf": "A04000010"}
-    method = "GET"
-    trigger = row["trigger"]
-    if trigger == "planned":
-        httpx.post(
-            f"{base_url}/_grdfkit/failures",
-            json={
-                "prefix": "/fournisseur",
-                "count": 1,
-                "status": row["status"],
-                "message": row["message"],
-            },
-        )
-    elif trigger == "missing_cdgf":
-        params = {}
-    elif trigger == "missing_login":
-        del headers["x-user-login"]
-    elif trigger == "other_supplier":
-        params = {"code_cdgf": "A04000099"}
-    elif trigger == "unknown_demande":
-        url = url.replace("WD00053H", "WD999999")
-    elif trigger == "other_verb":
-        method = "DELETE"
-    elif trigger == "no_token":
-        del headers["Authorization"]
-    responses = [
-        httpx.request(method, url, headers=headers, params=params)
-        for _ in range(2 if trigger == "quota" else 1)
-    ]
-    response = responses[-1]
-    assert response.status_code == row["status"]
-    if row["message"]:
-        assert response.json() == {"code": str(row["status"]), "message": row["message"]}
 
 
 def test_tjdc_step_two_without_step_one_is_abandoned(base_url: str) -> None:

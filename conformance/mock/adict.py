@@ -216,10 +216,10 @@ def listing(
 
     rights = [state.effective(r) for r in state.rights.values() if r.client_id == client.client_id]
     lines = [listing_line(r) for r in rights if matches(r)]
-    trailer = catalog.traitement("succes" if lines else "aucun_droit")
+    trailer = catalog.traitement("succes" if lines else "liste_vide")
     lines.append(
         {
-            "code_statut_traitement": trailer.code if lines else "0000000000",
+            "code_statut_traitement": trailer.code,
             "message_retour_traitement": trailer.message,
         }
     )

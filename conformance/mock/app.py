@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.mock import adict, suivi, tjdc
+from conformance.mock import adict, bugs, suivi, tjdc
 from conformance.mock.auth import (
     ADICT_SCOPES,
     ADICT_TOKEN_PATH,
@@ -73,7 +73,7 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
             client = bearer(request, config, state, scope)
             if isinstance(client, Denied):
                 return _denied(client, suivi_shape)
-            if config.quotas:
+            if config.metered(client):
                 if suivi_shape:
                     limits: tuple[int, int | None] = (config.suivi_per_second, None)
                 else:
@@ -94,7 +94,12 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
                     if id_pce
                     else traitement_response("erreur_technique")
                 )
-            return await handler(request, client)
+            response = await handler(request, client)
+            if config.bugs and not suivi_shape:
+                response = bugs.rewrite_adict(
+                    config.bugs, request.method, request.url.path, response
+                )
+            return response
 
         return endpoint
 
@@ -195,7 +200,7 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
             if "wsdl" in request.query_params:
                 return tjdc.wsdl(str(request.url.replace(query="")))
             return soap_fault("Client", "POST a SOAP 1.1 envelope, or GET ?wsdl")
-        return await tjdc.handle(request, state)
+        return bugs.rewrite_tjdc(config.bugs, await tjdc.handle(request, state))
 
     routes += [
         Route("/omega/ws/CreerDemandeTJDC", soap_endpoint, methods=["GET", "POST"]),

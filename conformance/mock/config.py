@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from conformance.mock.bugs import check_names
+
+#: A mock-only tier without quota, for fuzzing (property tests make hundreds of calls).
+UNMETERED = "unmetered"
+
 
 @dataclass(frozen=True)
 class MockClient:
@@ -39,6 +44,15 @@ class MockConfig:
     controls: bool = False
     #: Enforce quotas (tests of other behaviour may turn them off).
     quotas: bool = True
+    #: Planted bugs (names of :data:`conformance.mock.bugs.PLANTED_BUGS`): none by default.
+    bugs: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        check_names(self.bugs)
+
+    def metered(self, client: MockClient) -> bool:
+        """Whether ``client``'s calls count against a quota."""
+        return self.quotas and "quota_not_enforced" not in self.bugs and client.tier != UNMETERED
 
     def client(self, client_id: str) -> MockClient | None:
         """The client with this id, if configured."""

@@ -98,14 +98,18 @@ class MockState:
         return f"WD{next(self.numbers):06d}"
 
     def seed(self) -> None:
-        """The BAS data sheet's access rights, active for the default client."""
+        """The BAS data sheet's access rights, active for the default client.
+
+        They are the holder's own contract (DETENTEUR), so the data sheet's "declare OK" on
+        the same PCE as an authorised third party (AUTORISE) is not a duplicate.
+        """
         for right_id, id_pce in BAS_RIGHTS.items():
             self.rights[right_id] = AccessRight(
                 right_id,
                 "grdfkit-demo",
                 id_pce,
                 {
-                    "role_tiers": "AUTORISE_CONTRAT_FOURNITURE",
+                    "role_tiers": "DETENTEUR_CONTRAT_FOURNITURE",
                     "nom_titulaire": "TITULAIRE BAS",
                     "code_postal": "75009",
                     "courriel_titulaire": "titulaire@example.com",

@@ -1,0 +1,242 @@
+"""The return-code tables of ``conformance/tables``, read into one checked row type.
+
+Three files, three shapes (each close to its source document), one :class:`TableRow` out:
+``adict_cases.yaml`` (the BAS data set and the documented messages, resolved against
+``adict_messages.yaml``), ``suivi_return_codes.yaml`` (seed 001 Annexe A) and
+``tjdc_return_codes.yaml`` (seed 002 Annexe A). A malformed row raises :class:`TableError`
+naming the file, the row and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from conformance.mock.catalog import messages
+
+TABLES = Path(__file__).resolve().parent / "tables"
+TargetName = Literal["mock", "bas"]
+
+
+class TableError(ValueError):
+    """A table row is malformed: the message names file, row and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AdictExpect(_Strict):
+    """What an ADICT row expects."""
+
+    status: int
+    code: str | None
+    message: str | list[str] | None = Field(
+        description="key of adict_messages.yaml (group.key), or several: any of them"
+    )
+
+
+class AdictRow(_Strict):
+    """One row of ``adict_cases.yaml``."""
+
+    id: str
+    operation: str = Field(pattern=r"^(GET|PUT|POST|PATCH) /")
+    path: dict[str, str] = {}
+    query: dict[str, str] = {}
+    body: Any = None
+    changes: dict[str, Any] = {}
+    raw_body: str | None = None
+    files: list[tuple[str, int]] = []
+    fixture: Literal["none", "active_right", "revoked_right"] = "none"
+    targets: tuple[TargetName, ...] = ("mock", "bas")
+    expect: AdictExpect
+
+
+class SuiviRow(_Strict):
+    """One row of ``suivi_return_codes.yaml``."""
+
+    id: str
+    status: int
+    trigger: Literal[
+        "own_demande",
+        "planned",
+        "missing_cdgf",
+        "missing_login",
+        "other_supplier",
+        "unknown_demande",
+        "other_verb",
+        "no_token",
+        "quota",
+    ]
+    message: str | None
+
+
+class TjdcRow(_Strict):
+    """One row of ``tjdc_return_codes.yaml`` (Annexe A plus how the suite reaches it)."""
+
+    id: str
+    operation: Literal["verifier", "creer", "both"]
+    run: Literal["verifier", "creer", "dialogue"]
+    situation: str | None = None
+    type_retour_dialogue: Literal["T", "P", "A"]
+    code_retour: str
+    messages: list[str]
+    codes: dict[str, str] = {}
+    numero_demande: bool = False
+    inputs: dict[str, Any] = {}
+    fixture: Literal["maintenance", "opening_hours", "technical_failure"] | None = None
+    targets: tuple[TargetName, ...] = ("mock", "bas")
+
+
+class TableRow(_Strict):
+    """One documented case, whatever its API: what to send and what GRDF says comes back."""
+
+    api: Literal["adict", "suivi_demande", "tjdc"]
+    id: str
+    operation: str
+    expect_status: int | None
+    expect_code: str | None
+    #: ADICT, Suivi Demande: the documented texts, the answer's being one of them. TJDC:
+    #: the MessageRetour lines in order, as patterns (``{code}`` matches any code).
+    expect_messages: tuple[str, ...]
+    #: Whether GRDF publishes the code (a ``decided`` code is checked on the mock only).
+    code_published: bool = True
+    targets: tuple[TargetName, ...] = ("mock", "bas")
+    needs_controls: bool = False
+    writes: bool = False
+    #: The row as written in its table, for the driver.
+    source: AdictRow | SuiviRow | TjdcRow
+
+    @property
+    def name(self) -> str:
+        """``api/id``: how reports and pytest ids name the row."""
+        return f"{self.api}/{self.id}"
+
+
+def _rows(file: str) -> list[dict[str, Any]]:
+    raw = yaml.safe_load((TABLES / file).read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or not isinstance(raw.get("rows"), list):
+        raise TableError(f"{file}: expected a mapping with a `rows` list")
+    return raw["rows"]  # type: ignore[no-any-return]
+
+
+def _parse(model: type[_Strict], file: str, index: int, raw: Any) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        name = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(row)"
+        raise TableError(f"{file}: row {name}: {where}: {first['msg']}") from exc
+
+
+#: ADICT operations that read (POST /droits_acces is a query sent as POST).
+_READS = ("GET ", "POST /droits_acces")
+
+
+def _adict(file: str = "adict_cases.yaml") -> list[TableRow]:
+    catalog = messages()
+    out = []
+    for index, raw in enumerate(_rows(file)):
+        row: AdictRow = _parse(AdictRow, file, index, raw)
+        text: tuple[str, ...] = ()
+        published = True
+        keys = row.expect.message
+        for ref in [keys] if isinstance(keys, str) else keys or []:
+            group, _, key = ref.partition(".")
+            known = catalog.get(group, {}).get(key)
+            if known is None:
+                raise TableError(
+                    f"{file}: row {row.id}: expect.message: {ref!r} "
+                    "is not a key of adict_messages.yaml (group.key)"
+                )
+            if (known.code, known.http) != (row.expect.code, row.expect.status):
+                raise TableError(
+                    f"{file}: row {row.id}: expect: code {row.expect.code} / status "
+                    f"{row.expect.status} disagree with adict_messages.yaml {ref} "
+                    f"({known.code} / {known.http})"
+                )
+            text += (known.message,)
+            published = published and known.source == "grdf"
+        out.append(
+            TableRow(
+                api="adict",
+                id=row.id,
+                operation=row.operation,
+                expect_status=row.expect.status,
+                expect_code=row.expect.code,
+                expect_messages=text,
+                code_published=published,
+                targets=row.targets,
+                needs_controls=row.fixture != "none",
+                writes=not row.operation.startswith(_READS),
+                source=row,
+            )
+        )
+    return out
+
+
+def _suivi(file: str = "suivi_return_codes.yaml") -> list[TableRow]:
+    out = []
+    for index, raw in enumerate(_rows(file)):
+        row: SuiviRow = _parse(SuiviRow, file, index, raw)
+        out.append(
+            TableRow(
+                api="suivi_demande",
+                id=row.id,
+                operation="GET /demande/v1/demandes/{numero_demande}/externe",
+                expect_status=row.status,
+                expect_code=str(row.status) if row.message else None,
+                expect_messages=(row.message,) if row.message else (),
+                targets=("mock",) if row.trigger in ("planned", "quota") else ("mock", "bas"),
+                needs_controls=row.trigger == "planned",
+                source=row,
+            )
+        )
+    return out
+
+
+def message_pattern(template: str) -> re.Pattern[str]:
+    """A TJDC message template as a regex: each ``{name}`` matches any technical code."""
+    parts = re.split(r"\{[A-Za-z0-9]+\}", template)
+    return re.compile(".*?".join(re.escape(part) for part in parts) + r"\Z", re.DOTALL)
+
+
+def _tjdc(file: str = "tjdc_return_codes.yaml") -> list[TableRow]:
+    out = []
+    for index, raw in enumerate(_rows(file)):
+        row: TjdcRow = _parse(TjdcRow, file, index, raw)
+        step = "CreerDemandeTJDC" if row.run != "verifier" else "VerifierRecevabiliteTJDC"
+        out.append(
+            TableRow(
+                api="tjdc",
+                id=row.id,
+                operation=f"SOAP {step}",
+                expect_status=200,
+                expect_code=row.code_retour,
+                expect_messages=tuple(row.messages),
+                targets=row.targets,
+                needs_controls=row.fixture is not None,
+                # every step may create a request in OMEGA (a refused one too)
+                writes=True,
+                source=row,
+            )
+        )
+    return out
+
+
+@cache
+def all_rows() -> tuple[TableRow, ...]:
+    """Every row of the three tables, in file order (ADICT, Suivi Demande, TJDC)."""
+    rows = (*_adict(), *_suivi(), *_tjdc())
+    seen: set[str] = set()
+    for row in rows:
+        if row.name in seen:
+            raise TableError(f"duplicate row id {row.name}")
+        seen.add(row.name)
+    return rows

@@ -1,0 +1,135 @@
+"""``grdfkit conformance``: run the suite with pytest in-process, a progress bar, and a report.
+
+pytest's own terminal output is replaced by a progress bar and the summary table; the JUnit
+XML is pytest's, the Markdown/HTML report the plugin's. The BAS variables are checked
+before pytest starts, so a missing one gives one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from conformance.mock.bugs import PLANTED_BUGS
+from conformance.targets import DEFAULT_BAS_BUDGET, TargetError, bas_target
+
+SUITE = Path(__file__).resolve().parent / "suite"
+ROOT = SUITE.parent.parent
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked for on the command line."""
+
+    target: str = "mock"
+    apis: tuple[str, ...] = ()
+    junit: Path | None = None
+    report: Path | None = None
+    allow_writes: bool = False
+    budget: int = DEFAULT_BAS_BUDGET
+    examples: int | None = None
+    bugs: tuple[str, ...] = ()
+
+
+class _ProgressPlugin:
+    """Advances a rich progress bar as pytest finishes each test."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("collecting", total=None)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.progress.update(self.task, total=len(session.items), description="conformance")
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        self.progress.update(self.task, description=nodeid.split("::", 1)[-1][:60])
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        self.progress.advance(self.task)
+
+
+def pytest_args(request: Request) -> list[str]:
+    """The pytest command line for ``request``."""
+    args = [
+        str(SUITE),
+        "--rootdir",
+        str(ROOT),
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:terminal",
+        # the project's addopts (-ra) belong to the terminal reporter this run replaces
+        "-o",
+        "addopts=--strict-markers",
+        "--target",
+        request.target,
+        "--budget",
+        str(request.budget),
+    ]
+    for api in request.apis:
+        args += ["--api", api]
+    for bug in request.bugs:
+        args += ["--plant-bug", bug]
+    if request.allow_writes:
+        args.append("--allow-writes")
+    if request.examples is not None:
+        args += ["--examples", str(request.examples)]
+    if request.junit is not None:
+        args += ["--junitxml", str(request.junit)]
+    if request.report is not None:
+        args += ["--conformance-report", str(request.report)]
+    return args
+
+
+def check_request(request: Request) -> str | None:
+    """The one-line reason ``request`` cannot run, or ``None``."""
+    if request.report is not None and request.report.suffix not in (".md", ".html"):
+        return f"--report {request.report}: the file must end in .md or .html"
+    unknown = [b for b in request.bugs if b != "all" and b not in PLANTED_BUGS]
+    if unknown:
+        return f"--plant-bug {unknown[0]}: known bugs are {', '.join(PLANTED_BUGS)}, all"
+    if request.bugs and request.target != "mock":
+        return "--plant-bug plants bugs in our mock: use it with --target mock"
+    if request.budget < 1:
+        return "--budget must be at least 1"
+    if request.target == "bas":
+        try:
+            bas_target(request.apis or None, allow_writes=request.allow_writes, env=None)
+        except TargetError as exc:
+            return str(exc)
+    return None
+
+
+def run(request: Request, console: Console) -> int:
+    """Run the suite; print progress and the summary; return the exit code."""
+    from conformance import plugin
+    from conformance.results import print_summary
+
+    problem = check_request(request)
+    if problem:
+        console.print(f"[bold red]error:[/] {problem}", highlight=False)
+        return EXIT_USAGE
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        code = pytest.main(pytest_args(request), plugins=[_ProgressPlugin(progress)])
+    result = plugin.RUN.result
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or not result.outcomes:
+        console.print(f"[bold red]error:[/] the suite could not run (pytest exit code {int(code)})")
+        return EXIT_USAGE
+    print_summary(result, console)
+    for label, path in (("JUnit XML", request.junit), ("report", request.report)):
+        if path is not None:
+            console.print(f"{label}: {path}")
+    return EXIT_OK if result.ok else EXIT_FAILED

@@ -1,0 +1,1 @@
+"""The conformance suite: table-driven return codes, property, stateful and quota tests."""

@@ -1,0 +1,96 @@
+"""Stateful property test: schemathesis follows the spec's OpenAPI links.
+
+ADICT's declaration (``PUT /pce/{id_pce}/droit_acces``, 201) links to the filtered listing
+(``POST /droits_acces`` on the same PCE) and to the revocation (``PATCH
+/droit_acces/{id_droit_acces}`` with the declared id). Random declarations are almost all
+refused (unknown PCE, holder rules), so each declaration is steered to a valid one on a PCE
+nobody declared (the mock) or the data sheet's 09999999900617 (the BAS); everything after it
+is generated and follows the links. The test also proves the chain was walked: at least one
+scenario declared, listed and revoked the same right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.generation.stateful import run_state_machine_as_test
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from conformance.checks import DECLARE, OPENAPI, declared_listed_revoked, ndjson_lines
+from conformance.drivers import DEFAULT_PCE, Session, declaration
+from conformance.plugin import RUN
+from conformance.targets import Target
+
+ADICT = schemathesis.openapi.from_path(OPENAPI / "adict.openapi.json")
+#: Operations that may refuse schema-valid data by GRDF's business rules.
+BUSINESS_RULES = {DECLARE, "PATCH /droit_acces/{id_droit_acces}"}
+
+
+@pytest.mark.conformance(kind="stateful", api="adict")
+def test_declare_list_revoke(target: Target, grdf: Session) -> None:
+    """Follow the links declare -> list -> revoke; every answer conforms."""
+    if not target.allow_writes:
+        pytest.skip("declares and revokes access rights: run with --allow-writes")
+    assert target.adict is not None
+    base_url = target.adict.base_url
+    walked: list[list[tuple[str, int, Any]]] = []
+
+    class Machine(ADICT.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            walked.append([])
+
+        def before_call(self, case: schemathesis.Case[Any]) -> None:
+            if case.operation.label == DECLARE:
+                pce = grdf.fresh_pce() if target.is_mock else DEFAULT_PCE
+                case.path_parameters = {"id_pce": pce}
+                case.body = declaration()
+
+        def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
+            return {
+                "base_url": base_url,
+                "session": grdf.requests,
+                "headers": grdf.bearer("adict", fuzz=True),
+            }
+
+        def after_call(self, response: Any, case: schemathesis.Case[Any]) -> None:
+            super().after_call(response, case)
+            key = case.path_parameters.get("id_droit_acces") if case.path_parameters else None
+            if case.operation.label == DECLARE and response.status_code == 201:
+                key = response.json().get("id_droit_acces")
+            walked[-1].append((case.operation.label, response.status_code, key))
+
+        def validate_response(
+            self,
+            response: Any,
+            case: schemathesis.Case[Any],
+            additional_checks: Any = None,
+            **kwargs: Any,
+        ) -> None:
+            excluded: list[Any] | None = (
+                [positive_data_acceptance] if case.operation.label in BUSINESS_RULES else None
+            )
+            case.validate_response(
+                response,
+                additional_checks=[ndjson_lines],
+                excluded_checks=excluded,
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+    run_state_machine_as_test(
+        Machine,
+        settings=settings(
+            max_examples=max(RUN.examples // 4, 2),
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    assert any(declared_listed_revoked(steps) for steps in walked), (
+        "no scenario declared, listed and revoked the same right: the links were not followed"
+    )

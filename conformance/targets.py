@@ -1,0 +1,295 @@
+"""What the suite runs against: our mock (started here) or GRDF's sandbox (from the environment).
+
+A :class:`Target` holds, per API, where it lives and who calls it, plus the run's
+:class:`~conformance.budget.CallBudget`. ``mock`` starts the mock on a free loopback port
+with its test controls on; ``bas`` reads the ``GRDFKIT_BAS_*`` variables below, and an API
+is run when all of its required variables are set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from codegen.runtime.auth import Secret
+from conformance.budget import CallBudget
+from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
+from conformance.mock.config import MockClient, MockConfig
+from conformance.mock.server import running_mock
+
+APIS = ("adict", "suivi_demande", "tjdc")
+#: The BAS answers one call per second per client (ADICT small tier, Suivi Demande).
+BAS_INTERVAL_S = 1.05
+DEFAULT_BAS_BUDGET = 150
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """One variable of the ``bas`` target: its name, what it is, and its default if any."""
+
+    name: str
+    meaning: str
+    default: str | None = None
+    secret: bool = False
+
+
+#: Every variable the ``bas`` target reads, per API (the README lists the same).
+BAS_VARIABLES: dict[str, tuple[EnvVar, ...]] = {
+    "adict": (
+        EnvVar("GRDFKIT_BAS_ADICT_CLIENT_ID", "client_id of your ADICT sandbox application"),
+        EnvVar("GRDFKIT_BAS_ADICT_CLIENT_SECRET", "its client_secret", secret=True),
+        EnvVar(
+            "GRDFKIT_BAS_ADICT_BASE_URL", "ADICT sandbox URL", "https://api.grdf.fr/adict/bas/v6"
+        ),
+        EnvVar(
+            "GRDFKIT_BAS_ADICT_TOKEN_URL",
+            "token endpoint",
+            "https://adict-connexion.grdf.fr/oauth2/aus5y2ta2uEHjCWIR417/v1/token",
+        ),
+        EnvVar("GRDFKIT_BAS_ADICT_SCOPE", "token scope", "/adict/bas/v6"),
+    ),
+    "suivi_demande": (
+        EnvVar("GRDFKIT_BAS_SUIVI_BASE_URL", "Suivi Demande test URL (up to /fournisseur)"),
+        EnvVar("GRDFKIT_BAS_SUIVI_CLIENT_ID", "OKTA client_id"),
+        EnvVar("GRDFKIT_BAS_SUIVI_CLIENT_SECRET", "OKTA client_secret", secret=True),
+        EnvVar("GRDFKIT_BAS_SUIVI_USER_LOGIN", "x-user-login: the person running the suite"),
+        EnvVar("GRDFKIT_BAS_SUIVI_CDGF", "your supplier code (code_cdgf)"),
+        EnvVar("GRDFKIT_BAS_SUIVI_NUMERO_DEMANDE", "one of your requests, read by the suite"),
+        EnvVar(
+            "GRDFKIT_BAS_SUIVI_TOKEN_URL",
+            "token endpoint",
+            "https://connexion.grdf.fr/oauth2/us5y2ta2uEHjCWIR417/v1/token",
+        ),
+    ),
+    "tjdc": (
+        EnvVar("GRDFKIT_BAS_TJDC_URL", "CreerDemandeTJDC test endpoint GRDF gave you"),
+        EnvVar("GRDFKIT_BAS_TJDC_CERT", "client certificate (PEM file)"),
+        EnvVar("GRDFKIT_BAS_TJDC_KEY", "its private key (PEM file)", secret=True),
+        EnvVar("GRDFKIT_BAS_TJDC_DN", "DNEntreprise: the certificate's distinguished name"),
+        EnvVar("GRDFKIT_BAS_TJDC_CAD", "your NumeroCAD"),
+        EnvVar("GRDFKIT_BAS_TJDC_LOGIN", "Login of the person running the suite"),
+    ),
+}
+
+
+class TargetError(RuntimeError):
+    """The target cannot be set up (missing variables, unknown API); one line for the user."""
+
+
+@dataclass(frozen=True)
+class AdictTarget:
+    """ADICT: where it is and the client that calls it."""
+
+    base_url: str
+    token_url: str
+    scope: str
+    client_id: str
+    client_secret: Secret
+    #: The client of the property tests (the mock has an unmetered one; the BAS has not).
+    fuzz_client_id: str
+    fuzz_client_secret: Secret
+    #: Quota tier the table runner's clients use.
+    tier: str = "small"
+
+
+@dataclass(frozen=True)
+class SuiviTarget:
+    """Suivi Demande: where it is, the client, the caller and a request it may read."""
+
+    base_url: str
+    token_url: str
+    client_id: str
+    client_secret: Secret
+    user_login: str
+    cdgf: str
+    numero_demande: str
+    fuzz_client_id: str
+    fuzz_client_secret: Secret
+    #: A supplier code that is not the client's (403 row); ``None`` when unknown.
+    other_cdgf: str | None = None
+
+
+@dataclass(frozen=True)
+class TjdcTarget:
+    """CreerDemandeTJDC: the endpoint and the identity the SOAP calls carry."""
+
+    url: str
+    cert: tuple[str, str] | None
+    dn_entreprise: str
+    numero_cad: str
+    login: str
+
+
+@dataclass
+class Target:
+    """One run's target: ``mock`` or ``bas``, its APIs, budget and what it may do."""
+
+    name: str
+    budget: CallBudget
+    adict: AdictTarget | None = None
+    suivi_demande: SuiviTarget | None = None
+    tjdc: TjdcTarget | None = None
+    #: Base URL of the mock's test controls (``/_grdfkit``); ``None`` on the BAS.
+    controls_url: str | None = None
+    allow_writes: bool = False
+    planted_bugs: tuple[str, ...] = ()
+    #: Why an API is left out (not configured), by API.
+    left_out: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_mock(self) -> bool:
+        """True when the target is our own mock (test controls available)."""
+        return self.controls_url is not None
+
+    def apis(self) -> list[str]:
+        """The APIs this target runs."""
+        return [api for api in APIS if getattr(self, api) is not None]
+
+
+#: The clients the conformance run gives the mock: the demo supplier, another supplier
+#: (403 rows) and an unmetered client for the property tests.
+MOCK_CLIENTS = (
+    MockClient("grdfkit-demo", "grdfkit-demo-secret", tier="large"),
+    MockClient("grdfkit-other", "grdfkit-other-secret", tier="large", cdgf="A04000099"),
+    MockClient("grdfkit-unmetered", "grdfkit-unmetered-secret", tier="unmetered"),
+)
+
+
+def mock_target_for(url: str, apis: tuple[str, ...] = APIS, bugs: tuple[str, ...] = ()) -> Target:
+    """The target of a running mock at ``url`` (started with :data:`MOCK_CLIENTS`)."""
+    demo, _, fuzz = MOCK_CLIENTS
+    target = Target(
+        "mock", CallBudget(), controls_url=f"{url}/_grdfkit", allow_writes=True, planted_bugs=bugs
+    )
+    if "adict" in apis:
+        target.adict = AdictTarget(
+            base_url=f"{url}/adict/bas/v6",
+            token_url=url + ADICT_TOKEN_PATH,
+            scope="/adict/bas/v6",
+            client_id=demo.client_id,
+            client_secret=Secret(demo.secret),
+            fuzz_client_id=fuzz.client_id,
+            fuzz_client_secret=Secret(fuzz.secret),
+            tier="large",
+        )
+    if "suivi_demande" in apis:
+        target.suivi_demande = SuiviTarget(
+            base_url=f"{url}/fournisseur",
+            token_url=url + OMEGA_TOKEN_PATH,
+            client_id=demo.client_id,
+            client_secret=Secret(demo.secret),
+            user_login="conformance@grdfkit.invalid",
+            cdgf=demo.cdgf,
+            numero_demande="WD00053H",
+            fuzz_client_id=fuzz.client_id,
+            fuzz_client_secret=Secret(fuzz.secret),
+            other_cdgf="A04000099",
+        )
+    if "tjdc" in apis:
+        target.tjdc = TjdcTarget(
+            url=f"{url}/omega/ws/CreerDemandeTJDC",
+            cert=None,
+            dn_entreprise="CN=FOURNISSEUR DEMO",
+            numero_cad=demo.cdgf,
+            login="conformance",
+        )
+    return target
+
+
+@contextmanager
+def mock_target(apis: tuple[str, ...] = APIS, bugs: tuple[str, ...] = ()) -> Iterator[Target]:
+    """Start the mock (real uvicorn, free loopback port, controls on) and yield its target."""
+    config = MockConfig(clients=MOCK_CLIENTS, controls=True, bugs=frozenset(bugs))
+    with running_mock(config) as url:
+        yield mock_target_for(url, apis, bugs)
+
+
+def _read(api: str, env: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for var in BAS_VARIABLES[api]:
+        value = env.get(var.name) or var.default
+        if value:
+            values[var.name] = value
+        else:
+            missing.append(var.name)
+    return values, missing
+
+
+def _configured(api: str, env: Mapping[str, str]) -> bool:
+    return any(env.get(var.name) for var in BAS_VARIABLES[api] if var.default is None)
+
+
+def bas_target(
+    apis: tuple[str, ...] | None,
+    *,
+    allow_writes: bool = False,
+    budget: int = DEFAULT_BAS_BUDGET,
+    env: Mapping[str, str] | None = None,
+) -> Target:
+    """The BAS target from ``env`` (default: the process environment).
+
+    ``apis=None`` runs every API whose variables are set. An API asked for (or half set up)
+    with variables missing raises :class:`TargetError` naming them; so does a run with no
+    API configured at all.
+    """
+    env = os.environ if env is None else env
+    wanted = apis or tuple(api for api in APIS if _configured(api, env))
+    if not wanted:
+        names = ", ".join(
+            var.name for api in APIS for var in BAS_VARIABLES[api] if var.default is None
+        )
+        raise TargetError(f"--target bas needs credentials: none of these is set: {names}")
+    target = Target(
+        "bas", CallBudget(limit=budget, min_interval_s=BAS_INTERVAL_S), allow_writes=allow_writes
+    )
+    problems: list[str] = []
+    for api in wanted:
+        values, missing = _read(api, env)
+        if missing:
+            problems.append(f"{api}: {', '.join(missing)}")
+            continue
+        _fill(target, api, values)
+    if problems:
+        raise TargetError("--target bas is missing environment variables: " + "; ".join(problems))
+    for api in APIS:
+        if api not in wanted:
+            target.left_out[api] = "not configured (no GRDFKIT_BAS_* variable set)"
+    return target
+
+
+def _fill(target: Target, api: str, v: dict[str, str]) -> None:
+    if api == "adict":
+        secret = Secret(v["GRDFKIT_BAS_ADICT_CLIENT_SECRET"])
+        target.adict = AdictTarget(
+            base_url=v["GRDFKIT_BAS_ADICT_BASE_URL"].rstrip("/"),
+            token_url=v["GRDFKIT_BAS_ADICT_TOKEN_URL"],
+            scope=v["GRDFKIT_BAS_ADICT_SCOPE"],
+            client_id=v["GRDFKIT_BAS_ADICT_CLIENT_ID"],
+            client_secret=secret,
+            fuzz_client_id=v["GRDFKIT_BAS_ADICT_CLIENT_ID"],
+            fuzz_client_secret=secret,
+        )
+    elif api == "suivi_demande":
+        secret = Secret(v["GRDFKIT_BAS_SUIVI_CLIENT_SECRET"])
+        target.suivi_demande = SuiviTarget(
+            base_url=v["GRDFKIT_BAS_SUIVI_BASE_URL"].rstrip("/"),
+            token_url=v["GRDFKIT_BAS_SUIVI_TOKEN_URL"],
+            client_id=v["GRDFKIT_BAS_SUIVI_CLIENT_ID"],
+            client_secret=secret,
+            user_login=v["GRDFKIT_BAS_SUIVI_USER_LOGIN"],
+            cdgf=v["GRDFKIT_BAS_SUIVI_CDGF"],
+            numero_demande=v["GRDFKIT_BAS_SUIVI_NUMERO_DEMANDE"],
+            fuzz_client_id=v["GRDFKIT_BAS_SUIVI_CLIENT_ID"],
+            fuzz_client_secret=secret,
+        )
+    else:
+        target.tjdc = TjdcTarget(
+            url=v["GRDFKIT_BAS_TJDC_URL"],
+            cert=(v["GRDFKIT_BAS_TJDC_CERT"], v["GRDFKIT_BAS_TJDC_KEY"]),
+            dn_entreprise=v["GRDFKIT_BAS_TJDC_DN"],
+            numero_cad=v["GRDFKIT_BAS_TJDC_CAD"],
+            login=v["GRDFKIT_BAS_TJDC_LOGIN"],
+        )

@@ -1,0 +1,269 @@
+"""``grdfkit conformance`` end to end, as users run it: a real process, a real mock server.
+
+- against the mock: passes, runs every table row, makes over 1000 property-test requests,
+  and writes JUnit XML and a Markdown report listing every row and operation;
+- against the planted-bug mock: fails, and the report names each planted bug as caught;
+- against "the BAS" (our mock standing in for it, controls off, reached through the
+  GRDFKIT_BAS_* variables): read-only, one call per second, never over the budget, and no
+  secret or token in any output;
+- the schemathesis CLI alone, on our normalised specs, against ``grdfkit mock``: no failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conformance.cases import all_rows
+from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
+from conformance.mock.bugs import PLANTED_BUGS
+from conformance.mock.config import MockClient, MockConfig
+from conformance.mock.server import free_port, running_mock
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ADICT_OPERATIONS = (
+    "PUT /pce/{id_pce}/droit_acces",
+    "GET /droits_acces",
+    "POST /droits_acces",
+    "PATCH /droit_acces/{id_droit_acces}",
+    "PUT /droit_acces/{id_droit_acces}/preuves",
+    "GET /pce/{id_pce}/donnees_consos_publiees",
+    "GET /pce/{id_pce}/donnees_consos_informatives",
+    "GET /pce/{id_pce}/donnees_injections_publiees",
+    "GET /pce/{id_pce}/donnees_contractuelles",
+    "GET /pce/{id_pce}/donnees_techniques",
+)
+
+
+def grdfkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "grdfkit"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+
+
+def test_the_suite_passes_on_the_mock_with_every_row_and_enough_requests(tmp_path: Path) -> None:
+    report, junit = tmp_path / "report.md", tmp_path / "junit.xml"
+    run = grdfkit("conformance", "--report", str(report), "--junit", str(junit))
+    assert run.returncode == 0, run.stdout + run.stderr
+    text = report.read_text()
+    assert "**PASS**" in text
+    for row in all_rows():
+        assert f"| `{row.name}` | passed |" in text, row.name
+    for operation in ADICT_OPERATIONS:
+        assert f"| `adict {operation}` | passed |" in text, operation
+    assert "| `suivi_demande GET /demande/v1/demandes/{numero_demande}/externe` | passed |" in text
+    assert "| adict | `adict test_declare_list_revoke` | passed |" in text
+    property_calls = int(re.search(r"property (\d+)", text)[1])  # type: ignore[index]
+    assert property_calls >= 1000
+    cases = ET.parse(junit).getroot().iter("testcase")
+    assert sum(1 for _ in cases) >= len(all_rows()) + len(ADICT_OPERATIONS) + 4
+    assert "89 passed" in run.stdout or "passed, 0 failed" in run.stdout
+
+
+def test_each_planted_bug_is_caught_and_named(tmp_path: Path) -> None:
+    report = tmp_path / "bugs.md"
+    run = grdfkit("conformance", "--plant-bug", "all", "--examples", "20", "--report", str(report))
+    assert run.returncode == 1, run.stdout + run.stderr
+    text = report.read_text()
+    for bug in PLANTED_BUGS:
+        line = next(line for line in text.splitlines() if line.startswith(f"| `{bug}` |"))
+        assert "NOT caught" not in line, line
+        assert f"planted bug {bug}: caught by" in run.stdout
+
+
+def test_one_planted_bug_fails_only_its_own_checks(tmp_path: Path) -> None:
+    report = tmp_path / "bug.md"
+    run = grdfkit(
+        "conformance",
+        "--plant-bug",
+        "wrong_tjdc_code",
+        "--api",
+        "tjdc",
+        "--report",
+        str(report),
+    )
+    assert run.returncode == 1
+    failed = [line for line in report.read_text().splitlines() if "| failed |" in line]
+    assert failed and all("| code |" in line for line in failed)
+    assert "| `tjdc/demande_recevable` | passed |" in report.read_text()
+
+
+def test_bas_without_credentials_names_the_missing_variables() -> None:
+    run = grdfkit("conformance", "--target", "bas", "--api", "adict", env={"HOME": "/nonexistent"})
+    assert run.returncode == 2
+    assert run.stdout.strip().count("\n") == 0
+    assert "GRDFKIT_BAS_ADICT_CLIENT_ID" in run.stdout
+    assert "GRDFKIT_BAS_ADICT_CLIENT_SECRET" in run.stdout
+
+
+SECRET = "bas-stand-in-secret-7f3a"
+
+
+@pytest.fixture(scope="module")
+def bas_stand_in() -> Iterator[str]:
+    """Our mock as it would be reached as the BAS: test controls off, quotas on."""
+    config = MockConfig(clients=(MockClient("bas-client", SECRET, tier="small"),))
+    with running_mock(config) as url:
+        yield url
+
+
+def test_bas_target_reads_only_keeps_the_pace_and_the_budget(
+    bas_stand_in: str, tmp_path: Path
+) -> None:
+    report, junit = tmp_path / "bas.md", tmp_path / "bas.xml"
+    env = {
+        "GRDFKIT_BAS_ADICT_CLIENT_ID": "bas-client",
+        "GRDFKIT_BAS_ADICT_CLIENT_SECRET": SECRET,
+        "GRDFKIT_BAS_ADICT_BASE_URL": f"{bas_stand_in}/adict/bas/v6",
+        "GRDFKIT_BAS_ADICT_TOKEN_URL": bas_stand_in + ADICT_TOKEN_PATH,
+    }
+    started = time.monotonic()
+    run = grdfkit(
+        "conformance",
+        "--target",
+        "bas",
+        "--budget",
+        "14",
+        "--report",
+        str(report),
+        "--junit",
+        str(junit),
+        env=env,
+    )
+    elapsed = time.monotonic() - started
+    text = report.read_text()
+    assert run.returncode == 0, run.stdout + run.stderr
+    calls = int(re.search(r"- Calls: (\d+) \(budget 14\)", text)[1])  # type: ignore[index]
+    assert calls == 14
+    assert elapsed >= 13  # one call per second: 14 calls take at least 13 s
+    assert "| `adict/declare_ok` | skipped |" in text and "--allow-writes" in text
+    assert "| `adict/revoke_twice` | skipped |" in text
+    assert "call budget of 14 spent" in text
+    assert "| `adict/data_filtre` |" in text
+    assert "suivi_demande left out" in text and "tjdc left out" in text
+    token = httpx.post(
+        bas_stand_in + ADICT_TOKEN_PATH,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "bas-client",
+            "client_secret": SECRET,
+            "scope": "/adict/bas/v6",
+        },
+    ).json()["access_token"]
+    for output in (run.stdout, run.stderr, text, junit.read_text()):
+        assert SECRET not in output
+        assert token[:12] not in output
+
+
+def test_bas_failures_never_show_the_secret(bas_stand_in: str, tmp_path: Path) -> None:
+    """A failing BAS run prints failures: the client secret is never among them."""
+    report = tmp_path / "bas.md"
+    env = {
+        "GRDFKIT_BAS_ADICT_CLIENT_ID": "bas-client",
+        "GRDFKIT_BAS_ADICT_CLIENT_SECRET": SECRET + "-wrong",
+        "GRDFKIT_BAS_ADICT_BASE_URL": f"{bas_stand_in}/adict/bas/v6",
+        "GRDFKIT_BAS_ADICT_TOKEN_URL": bas_stand_in + ADICT_TOKEN_PATH,
+    }
+    run = grdfkit(
+        "conformance", "--target", "bas", "--budget", "3", "--report", str(report), env=env
+    )
+    assert run.returncode == 1
+    assert "token endpoint answered 401" in run.stdout
+    for output in (run.stdout, run.stderr, report.read_text()):
+        assert SECRET not in output
+
+
+def _wait_for(url: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("grdfkit mock did not start")
+
+
+@pytest.fixture(scope="module")
+def grdfkit_mock() -> Iterator[str]:
+    """``grdfkit mock`` as a user starts it, with an unmetered client for fuzzing."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN / "grdfkit"),
+            "mock",
+            "--port",
+            str(port),
+            "--client",
+            "fuzz:fuzz-secret:unmetered",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("spec", "base", "token_path", "scope"),
+    [
+        ("adict.openapi.json", "/adict/bas/v6", ADICT_TOKEN_PATH, "/adict/bas/v6"),
+        ("suivi_demande.openapi.json", "/fournisseur", OMEGA_TOKEN_PATH, "suivi_demande"),
+    ],
+)
+def test_schemathesis_cli_finds_no_failure_on_grdfkit_mock(
+    grdfkit_mock: str, spec: str, base: str, token_path: str, scope: str
+) -> None:
+    token = httpx.post(
+        grdfkit_mock + token_path,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "fuzz",
+            "client_secret": "fuzz-secret",
+            "scope": scope,
+        },
+    ).json()["access_token"]
+    run = subprocess.run(
+        [
+            str(BIN / "schemathesis"),
+            "--config-file",
+            "conformance/schemathesis.toml",
+            "run",
+            f"generated/openapi/{spec}",
+            "--url",
+            grdfkit_mock + base,
+            "-H",
+            f"Authorization: Bearer {token}",
+            "--max-examples",
+            "25",
+            "--seed",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert re.search(r"\d+ generated, \d+ passed", run.stdout), run.stdout[-2000:]
