@@ -410,17 +410,20 @@ def conformance(
         ),
     ] = None,
 ) -> None:
-    """Run the conformance suite: GRDF's return-code tables, property tests, quota.
+    """Run the conformance suite: return-code tables, property tests, quota.
 
-    Every row of conformance/tables (TJDC and Suivi Demande Annexe A, the ADICT data set and
-    messages) is sent and its status, GRDF code and text checked; schemathesis generates
-    requests from the normalised specs (positive and negative, NDJSON lines checked, the
-    declare -> list -> revoke links followed); the generated clients run under 8 threads and
-    2 processes without a 429. Exit code 0 when everything passed, 1 when a check failed,
-    2 when the suite could not run (missing BAS variables, bad option).
+    Every row of conformance/tables (TJDC and Suivi Demande Annexe A,
+    the ADICT data set and messages) is sent and its status, GRDF code
+    and text checked; schemathesis generates requests from the
+    normalised specs (positive and negative, NDJSON lines checked, the
+    declare -> list -> revoke links followed); the generated clients run
+    under 8 threads and 2 processes without a 429. Exit code 0 when
+    everything passed, 1 when a check failed, 2 when the suite could not
+    run (missing BAS variables, bad option).
 
-    On the BAS: one call per second, at most --budget calls (150: about 3 minutes), reads
-    only unless --allow-writes; rows needing the mock's controls are skipped.
+    On the BAS: one call per second, at most --budget calls (150: about
+    3 minutes), reads only unless --allow-writes; rows needing the
+    mock's controls are skipped.
 
     Examples:
 

@@ -52,7 +52,11 @@ class AdictRow(_Strict):
     changes: dict[str, Any] = {}
     raw_body: str | None = None
     files: list[tuple[str, int]] = []
-    fixture: Literal["none", "active_right", "revoked_right"] = "none"
+    fixture: Literal["none", "active_right", "revoked_right", "pending_right", "obsolete_right"] = (
+        "none"
+    )
+    #: Changes to the fixture's declaration (its perimeter, say).
+    fixture_changes: dict[str, Any] = {}
     targets: tuple[TargetName, ...] = ("mock", "bas")
     expect: AdictExpect
 

@@ -52,10 +52,13 @@ class Session:
 
     def __init__(self, target: Target) -> None:
         self.target = target
+        timeout = httpx.Timeout(60.0, connect=10.0)
+        self.http = httpx.Client(transport=BudgetTransport(target.budget), timeout=timeout)
+        #: TJDC's client: the only one presenting the client certificate (mutual TLS)
         cert = target.tjdc.cert if target.tjdc else None
-        self.http = httpx.Client(
+        self.soap = httpx.Client(
             transport=BudgetTransport(target.budget, httpx.HTTPTransport(cert=cert)),
-            timeout=httpx.Timeout(60.0, connect=10.0),
+            timeout=timeout,
         )
         #: requests (schemathesis' transport) through the same budget
         self.requests = budget_session(target.budget)
@@ -66,6 +69,7 @@ class Session:
     def close(self) -> None:
         """Close the connection pools."""
         self.http.close()
+        self.soap.close()
         self.requests.close()
 
     def token(self, api: str, *, fuzz: bool = False) -> str:
@@ -123,9 +127,9 @@ class Session:
             raise RuntimeError("test controls exist on the mock only")
         response = self.http.post(f"{self.target.controls_url}/{path}", json=body or {})
         response.raise_for_status()
-        if path == "reset":
+        if path in ("reset", "clock"):
             with self._lock:
-                self._tokens.clear()  # the mock forgot them
+                self._tokens.clear()  # the mock forgot them, or they expired on its clock
         return response.json()
 
     def fresh_pce(self) -> str:
@@ -162,27 +166,35 @@ def _placeholders(session: Session, extra: dict[str, str]) -> dict[str, str]:
         "today": today.isoformat(),
         "tomorrow": (today + timedelta(days=1)).isoformat(),
         "last_year": str(today.year - 1),
+        "year_5_ago": str(today.year - 5),
         "years_ago_4": today.replace(year=today.year - 4, day=min(today.day, 28)).isoformat(),
         "years_ago_6": today.replace(year=today.year - 6, day=min(today.day, 28)).isoformat(),
         **extra,
     }
 
 
-def _right(session: Session, revoked: bool) -> dict[str, str]:
-    """Declare on a fresh PCE, have the holder validate it, optionally revoke it."""
+def _right(session: Session, fixture: str, changes: dict[str, Any]) -> dict[str, str]:
+    """Declare on a fresh PCE, then bring the right to the fixture's state (mock only).
+
+    pending_right: left ``A valider``; active_right: validated by the holder; revoked_right:
+    validated then revoked; obsolete_right: validated, then the clock moved past its end.
+    """
     assert session.target.adict is not None
     base = session.target.adict.base_url
     headers = session.bearer("adict")
     id_pce = session.fresh_pce()
     answer = session.http.put(
-        f"{base}/pce/{id_pce}/droit_acces", json=declaration(), headers=headers
+        f"{base}/pce/{id_pce}/droit_acces", json=declaration(**changes), headers=headers
     )
     right = answer.json().get("id_droit_acces") if answer.status_code in (200, 201) else None
     if not right:
         raise RuntimeError(f"fixture: declaring on {id_pce} answered {answer.status_code}")
-    session.control(f"consents/{right}", {"decision": "valider"})
-    if revoked:
+    if fixture != "pending_right":
+        session.control(f"consents/{right}", {"decision": "valider"})
+    if fixture == "revoked_right":
         session.http.patch(f"{base}/droit_acces/{right}", headers=headers)
+    if fixture == "obsolete_right":
+        session.control("clock", {"advance_days": 400})
     return {"id_pce": id_pce, "id_droit_acces": right, "fresh_pce": id_pce}
 
 
@@ -251,7 +263,7 @@ def run_adict(session: Session, row: TableRow) -> list[str]:
     src = row.source
     extra: dict[str, str] = {}
     if src.fixture != "none":
-        extra = _right(session, revoked=src.fixture == "revoked_right")
+        extra = _right(session, src.fixture, src.fixture_changes)
     elif any("{fresh_pce}" in v for v in (*src.path.values(), *src.query.values())):
         extra = {"fresh_pce": session.fresh_pce()}
     values = _placeholders(session, extra)
@@ -375,7 +387,7 @@ def _tjdc_request(session: Session, step: str, inputs: dict[str, Any]) -> bytes:
 def _soap(session: Session, step: str, inputs: dict[str, Any]) -> httpx.Response:
     assert session.target.tjdc is not None
     action = "VerifierRecevabiliteTJDC" if step == "verifier" else "CreerDemandeTJDC"
-    return session.http.post(
+    return session.soap.post(
         session.target.tjdc.url,
         content=_tjdc_request(session, step, inputs),
         headers={

@@ -20,7 +20,7 @@ from conformance.drivers import RowMismatch, compare
 from conformance.mock.bugs import PLANTED_BUGS
 from conformance.mock.config import MockConfig
 from conformance.plugin import _checks
-from conformance.results import Outcome, RunResult
+from conformance.results import Outcome, RunResult, html_report, markdown
 from conformance.targets import BAS_VARIABLES, TargetError, bas_target
 
 
@@ -338,3 +338,26 @@ def test_the_adict_spec_links_declare_to_list_and_revoke() -> None:
         "consulter_acces_specifiques",
         "fin_acces",
     }
+
+
+def test_reports_list_every_test_and_escape_what_they_show() -> None:
+    result = RunResult("bas", ["adict"], budget_limit=10, calls=10, planted_bugs=())
+    result.outcomes = [
+        Outcome("table", "adict", "adict/declare_ok", "skipped", (), "needs --allow-writes", 0),
+        Outcome(
+            "property",
+            "adict",
+            "adict GET /droits_acces",
+            "failed",
+            ("ndjson_lines",),
+            "line 1 is not JSON: b'<x>|y'",
+            2,
+        ),
+    ]
+    page = html_report(result)
+    assert "<code>adict/declare_ok</code>" in page and "&lt;x&gt;|y" in page
+    assert "<td class='failed'>failed</td>" in page and "<b>FAIL</b>" in page
+    text = markdown(result)
+    assert "| adict | `adict GET /droits_acces` | failed | ndjson_lines | 2 |" in text
+    assert "<x>\\|y" in text  # a pipe would break the Markdown table
+    assert "- Calls: 10 (budget 10)" in text
