@@ -160,7 +160,7 @@ def declaration(**changes: Any) -> dict[str, Any]:
     } | changes
 
 
-def _placeholders(session: Session, extra: dict[str, str]) -> dict[str, str]:
+def _placeholders(extra: dict[str, str]) -> dict[str, str]:
     today = date.today()
     return {
         "today": today.isoformat(),
@@ -266,7 +266,7 @@ def run_adict(session: Session, row: TableRow) -> list[str]:
         extra = _right(session, src.fixture, src.fixture_changes)
     elif any("{fresh_pce}" in v for v in (*src.path.values(), *src.query.values())):
         extra = {"fresh_pce": session.fresh_pce()}
-    values = _placeholders(session, extra)
+    values = _placeholders(extra)
     method, template = src.operation.split(" ", 1)
     params = {k: v.format(**values) for k, v in src.path.items()}
     for name in ("id_pce", "id_droit_acces"):
