@@ -24,6 +24,7 @@ from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.models.datatype import XmlDate
 
+from codegen.runtime.settings import tls_context
 from conformance.budget import BudgetTransport, budget_session
 from conformance.cases import AdictRow, SuiviRow, TableRow, TjdcRow, message_pattern
 from conformance.checks import NDJSON, body_problems
@@ -53,15 +54,26 @@ class Session:
     def __init__(self, target: Target) -> None:
         self.target = target
         timeout = httpx.Timeout(60.0, connect=10.0)
-        self.http = httpx.Client(transport=BudgetTransport(target.budget), timeout=timeout)
+        verify = target.verify
+        # the runtime's TLS context: httpx 0.28 drops a client certificate given next to a
+        # CA bundle path, an SSLContext carries both
+        self.http = httpx.Client(
+            transport=BudgetTransport(
+                target.budget, httpx.HTTPTransport(verify=tls_context(verify))
+            ),
+            timeout=timeout,
+        )
         #: TJDC's client: the only one presenting the client certificate (mutual TLS)
         cert = target.tjdc.cert if target.tjdc else None
         self.soap = httpx.Client(
-            transport=BudgetTransport(target.budget, httpx.HTTPTransport(cert=cert)),
+            transport=BudgetTransport(
+                target.budget, httpx.HTTPTransport(verify=tls_context(verify, cert))
+            ),
             timeout=timeout,
         )
         #: requests (schemathesis' transport) through the same budget
         self.requests = budget_session(target.budget)
+        self.requests.verify = verify
         self._tokens: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self._fresh = 0

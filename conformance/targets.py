@@ -74,6 +74,11 @@ BAS_VARIABLES: dict[str, tuple[EnvVar, ...]] = {
 }
 
 
+#: Optional for every API: a CA bundle (PEM) to verify the BAS's TLS certificates with,
+#: for a private CA or a TLS-inspecting proxy. Default: the system's CAs.
+CA_BUNDLE_VARIABLE = "GRDFKIT_BAS_CA_BUNDLE"
+
+
 class TargetError(RuntimeError):
     """The target cannot be set up (missing variables, unknown API); one line for the user."""
 
@@ -137,6 +142,8 @@ class Target:
     planted_bugs: tuple[str, ...] = ()
     #: Why an API is left out (not configured), by API.
     left_out: dict[str, str] = field(default_factory=dict)
+    #: TLS verification: ``True`` (system CAs) or a CA bundle path.
+    verify: bool | str = True
 
     @property
     def is_mock(self) -> bool:
@@ -243,7 +250,10 @@ def bas_target(
         )
         raise TargetError(f"--target bas needs credentials: none of these is set: {names}")
     target = Target(
-        "bas", CallBudget(limit=budget, min_interval_s=BAS_INTERVAL_S), allow_writes=allow_writes
+        "bas",
+        CallBudget(limit=budget, min_interval_s=BAS_INTERVAL_S),
+        allow_writes=allow_writes,
+        verify=env.get(CA_BUNDLE_VARIABLE) or True,
     )
     problems: list[str] = []
     for api in wanted:

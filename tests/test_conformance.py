@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -28,7 +29,7 @@ from conformance.cases import all_rows
 from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from conformance.mock.bugs import PLANTED_BUGS
 from conformance.mock.config import MockClient, MockConfig
-from conformance.mock.server import free_port, running_mock
+from conformance.mock.server import Tls, free_port, running_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -187,6 +188,128 @@ def test_bas_failures_never_show_the_secret(bas_stand_in: str, tmp_path: Path) -
     assert "token endpoint answered 401" in run.stdout
     for output in (run.stdout, run.stderr, report.read_text()):
         assert SECRET not in output
+
+
+def _pki(folder: Path) -> None:
+    """A throwaway CA, a server certificate for 127.0.0.1 and a client certificate."""
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=grdfkit test CA",
+    )
+    for name, extension in (("server", "subjectAltName=IP:127.0.0.1"), ("client", "")):
+        openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            f"{name}.key",
+            "-out",
+            f"{name}.csr",
+            "-subj",
+            f"/CN=grdfkit {name}",
+        )
+        (folder / f"{name}.ext").write_text(extension + "\n")
+        openssl(
+            "x509",
+            "-req",
+            "-in",
+            f"{name}.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            f"{name}.pem",
+            "-days",
+            "2",
+            "-extfile",
+            f"{name}.ext",
+        )
+
+
+def test_bas_target_runs_suivi_and_tjdc_over_mutual_tls(tmp_path: Path) -> None:
+    """Suivi Demande and TJDC "BAS" (our mock, controls off); TJDC behind mutual TLS."""
+    _pki(tmp_path)
+    tls = Tls(str(tmp_path / "server.pem"), str(tmp_path / "server.key"), str(tmp_path / "ca.pem"))
+    clients = (MockClient("bas-client", SECRET, tier="small", cdgf="A04000010"),)
+    report = tmp_path / "omega.md"
+    with running_mock(MockConfig(clients=clients)) as plain, running_mock(tls=tls) as secure:
+        soap = f"{secure}/omega/ws/CreerDemandeTJDC"
+        with pytest.raises(httpx.TransportError):  # the server really wants a certificate
+            httpx.get(soap + "?wsdl", verify=ssl.create_default_context(cafile=tls.client_ca))
+        env = {
+            "GRDFKIT_BAS_SUIVI_BASE_URL": f"{plain}/fournisseur",
+            "GRDFKIT_BAS_SUIVI_TOKEN_URL": plain + OMEGA_TOKEN_PATH,
+            "GRDFKIT_BAS_SUIVI_CLIENT_ID": "bas-client",
+            "GRDFKIT_BAS_SUIVI_CLIENT_SECRET": SECRET,
+            "GRDFKIT_BAS_SUIVI_USER_LOGIN": "jean.dupont@fournisseur.example",
+            "GRDFKIT_BAS_SUIVI_CDGF": "A04000010",
+            "GRDFKIT_BAS_SUIVI_NUMERO_DEMANDE": "WD00053H",
+            "GRDFKIT_BAS_TJDC_URL": soap,
+            "GRDFKIT_BAS_TJDC_CERT": str(tmp_path / "client.pem"),
+            "GRDFKIT_BAS_TJDC_KEY": str(tmp_path / "client.key"),
+            "GRDFKIT_BAS_TJDC_DN": "CN=grdfkit client",
+            "GRDFKIT_BAS_TJDC_CAD": "A04000010",
+            "GRDFKIT_BAS_TJDC_LOGIN": "jdupont",
+            "GRDFKIT_BAS_CA_BUNDLE": str(tmp_path / "ca.pem"),
+        }
+        run = grdfkit(
+            "conformance",
+            "--target",
+            "bas",
+            "--allow-writes",
+            "--budget",
+            "40",
+            "--report",
+            str(report),
+            env=env,
+        )
+    text = report.read_text()
+    assert run.returncode == 0, run.stdout + run.stderr
+    for row in (
+        "demande_prise_en_compte",
+        "demande_recevable",
+        "habilitation_incorrecte",
+        "login_manquant",
+        "demande_abandonnee",
+        "donnees_incorrectes",
+    ):
+        assert f"| `tjdc/{row}` | passed |" in text, row
+    for row in (
+        "ok",
+        "missing_query_parameter",
+        "missing_login",
+        "not_found",
+        "verb_not_supported",
+        "unauthorized",
+    ):
+        assert f"| `suivi_demande/{row}` | passed |" in text, row
+    for row in (
+        "tjdc/maintenance",
+        "suivi_demande/quota",
+        "suivi_demande/db_error",
+        "suivi_demande/forbidden",
+    ):
+        assert f"| `{row}` | skipped |" in text, row
+    assert "adict left out" in text
+    assert SECRET not in run.stdout + text
 
 
 def _wait_for(url: str) -> None:
