@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,8 @@ from grdf_suivi_demande import AsyncSuiviDemandeClient, SuiviDemandeClient
 from grdf_suivi_demande import exceptions as suivi_errors
 from grdf_tjdc import DialogueResult, TjdcClient
 from grdf_tjdc import exceptions as tjdc_errors
+
+from tests.pki import self_signed
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMANDE = json.loads((ROOT / "tests/fixtures/seed_examples/suivi_demande.json").read_text())
@@ -278,27 +279,7 @@ def test_login_is_required() -> None:
 def test_client_certificate_and_tls_verification(tmp_path: Path) -> None:
     from grdf_tjdc._runtime.settings import tls_context
 
-    key, cert = tmp_path / "client.key", tmp_path / "client.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-days",
-            "1",
-            "-subj",
-            "/CN=FOURNISSEUR EXEMPLE",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    cert, key = self_signed(tmp_path, "client", "/CN=FOURNISSEUR EXEMPLE")
     context = tls_context(True, (str(cert), str(key)))
     assert (
         context is not False

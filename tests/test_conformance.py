@@ -30,6 +30,7 @@ from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from conformance.mock.bugs import PLANTED_BUGS
 from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.server import Tls, free_port, running_mock
+from tests.pki import issued, self_signed
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -192,56 +193,9 @@ def test_bas_failures_never_show_the_secret(bas_stand_in: str, tmp_path: Path) -
 
 def _pki(folder: Path) -> None:
     """A throwaway CA, a server certificate for 127.0.0.1 and a client certificate."""
-
-    def openssl(*args: str) -> None:
-        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
-
-    openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=grdfkit test CA",
-    )
-    for name, extension in (("server", "subjectAltName=IP:127.0.0.1"), ("client", "")):
-        openssl(
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            f"{name}.key",
-            "-out",
-            f"{name}.csr",
-            "-subj",
-            f"/CN=grdfkit {name}",
-        )
-        (folder / f"{name}.ext").write_text(extension + "\n")
-        openssl(
-            "x509",
-            "-req",
-            "-in",
-            f"{name}.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            f"{name}.pem",
-            "-days",
-            "2",
-            "-extfile",
-            f"{name}.ext",
-        )
+    self_signed(folder, "ca", "/CN=grdfkit test CA")
+    issued(folder, "server", "/CN=grdfkit server", extension="subjectAltName=IP:127.0.0.1")
+    issued(folder, "client", "/CN=grdfkit client")
 
 
 def test_bas_target_runs_suivi_and_tjdc_over_mutual_tls(tmp_path: Path) -> None:
