@@ -98,6 +98,8 @@ def check_request(request: Request) -> str | None:
         return "--plant-bug plants bugs in our mock: use it with --target mock"
     if request.budget < 1:
         return "--budget must be at least 1"
+    if request.examples is not None and request.examples < 1:
+        return "--examples must be at least 1"
     if request.target == "bas":
         try:
             bas_target(request.apis or None, allow_writes=request.allow_writes, env=None)

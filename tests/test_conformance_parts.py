@@ -21,6 +21,7 @@ from conformance.mock.bugs import PLANTED_BUGS
 from conformance.mock.config import MockConfig
 from conformance.plugin import _checks
 from conformance.results import Outcome, RunResult, html_report, markdown
+from conformance.runner import Request, check_request
 from conformance.targets import BAS_VARIABLES, TargetError, bas_target
 
 
@@ -361,3 +362,24 @@ def test_reports_list_every_test_and_escape_what_they_show() -> None:
     assert "| adict | `adict GET /droits_acces` | failed | ndjson_lines | 2 |" in text
     assert "<x>\\|y" in text  # a pipe would break the Markdown table
     assert "- Calls: 10 (budget 10)" in text
+
+
+@pytest.mark.parametrize(
+    ("request_", "reason"),
+    [
+        (Request(report=Path("r.txt")), "--report r.txt: the file must end in .md or .html"),
+        (Request(bugs=("nope",)), "--plant-bug nope: known bugs are wrong_status"),
+        (Request(target="bas", bugs=("all",)), "--plant-bug plants bugs in our mock"),
+        (Request(budget=0), "--budget must be at least 1"),
+        (Request(examples=0), "--examples must be at least 1"),
+        (Request(target="bas", apis=("tjdc",)), "missing environment variables: tjdc:"),
+        (Request(report=Path("r.html"), bugs=("all",)), None),
+    ],
+)
+def test_the_command_refuses_what_cannot_run_with_one_reason(
+    request_: Request, reason: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in [v.name for api in BAS_VARIABLES.values() for v in api]:
+        monkeypatch.delenv(var, raising=False)
+    found = check_request(request_)
+    assert (found is None) if reason is None else (found is not None and reason in found)
