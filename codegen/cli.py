@@ -307,7 +307,7 @@ def mock(
         typer.Option(
             "--plant-bug",
             help="Break GRDF's contract on purpose (wrong_status, malformed_ndjson, "
-            "missing_field, wrong_tjdc_code, quota_not_enforced; repeatable).",
+            "missing_field, wrong_tjdc_code, quota_not_enforced, or all; repeatable).",
         ),
     ] = None,
 ) -> None:
@@ -343,17 +343,18 @@ def mock(
         clients.append(
             MockClient(parts[0], parts[1], tier, parts[3] if len(parts) > 3 else "A04000010")
         )
-    from conformance.mock.bugs import PLANTED_BUGS
+    from conformance.mock.bugs import resolve
 
-    for bug in plant_bug or []:
-        if bug not in PLANTED_BUGS:
-            raise fail_usage(f"--plant-bug {bug!r}: known bugs are {', '.join(PLANTED_BUGS)}")
+    try:
+        bugs = resolve(plant_bug or ())
+    except ValueError as exc:
+        raise fail_usage(f"--plant-bug {exc}") from None
     config = MockConfig(
         clients=tuple(clients),
         pretty_streams=pretty_streams,
         controls=controls,
         quotas=quotas,
-        bugs=frozenset(plant_bug or ()),
+        bugs=frozenset(bugs),
     )
     base = f"http://{host}:{port}"
     out.print(f"[bold]grdfkit mock[/] on {base}")

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from conformance.checks import writes
 from conformance.mock.catalog import messages
 
 TABLES = Path(__file__).resolve().parent / "tables"
@@ -139,15 +140,18 @@ def _parse(model: type[_Strict], file: str, index: int, raw: Any) -> Any:
         raise TableError(f"{file}: row {name}: {where}: {first['msg']}") from exc
 
 
-#: ADICT operations that read (POST /droits_acces is a query sent as POST).
-_READS = ("GET ", "POST /droits_acces")
-
-
 def _adict(file: str = "adict_cases.yaml") -> list[TableRow]:
     catalog = messages()
     out = []
     for index, raw in enumerate(_rows(file)):
         row: AdictRow = _parse(AdictRow, file, index, raw)
+        try:
+            writing = writes("adict", row.operation)
+        except KeyError:
+            raise TableError(
+                f"{file}: row {row.id}: operation: {row.operation!r} is not an operation of "
+                "the ADICT spec"
+            ) from None
         text: tuple[str, ...] = ()
         published = True
         keys = row.expect.message
@@ -178,7 +182,7 @@ def _adict(file: str = "adict_cases.yaml") -> list[TableRow]:
                 code_published=published,
                 targets=row.targets,
                 needs_controls=row.fixture != "none",
-                writes=not row.operation.startswith(_READS),
+                writes=writing,
                 source=row,
             )
         )

@@ -26,6 +26,18 @@ NDJSON = "application/x-ndjson"
 DECLARE = "PUT /pce/{id_pce}/droit_acces"
 LIST = "POST /droits_acces"
 REVOKE = "PATCH /droit_acces/{id_droit_acces}"
+#: Operations where GRDF documents 400s (or 404/409) for schema-valid requests breaking
+#: rules JSON Schema cannot state (one holder name, ``periode`` xor dates, history depth,
+#: a right's state): positive-data acceptance is not checked there.
+BUSINESS_RULES = frozenset(
+    {
+        DECLARE,
+        REVOKE,
+        "GET /pce/{id_pce}/donnees_consos_publiees",
+        "GET /pce/{id_pce}/donnees_consos_informatives",
+        "GET /pce/{id_pce}/donnees_injections_publiees",
+    }
+)
 #: The normalised spec of each REST API.
 SPEC_FILES = {"adict": "adict.openapi.json", "suivi_demande": "suivi_demande.openapi.json"}
 
@@ -65,6 +77,17 @@ def _escape(path: str) -> str:
 def _operation(api: str, method: str, path: str) -> dict[str, Any]:
     operation: dict[str, Any] = spec(api)["paths"][path][method.lower()]
     return operation
+
+
+def writes(api: str, label: str) -> bool:
+    """Whether operation ``label`` ("METHOD /path") may create or change data.
+
+    Reads are GET and HEAD, and what the spec marks ``x-grdf-idempotent`` (ADICT's
+    ``POST /droits_acces``, a query sent as POST).
+    """
+    method, path = label.split(" ", 1)
+    operation = _operation(api, method, path)  # KeyError for an operation the spec lacks
+    return method.upper() not in ("GET", "HEAD") and not operation.get("x-grdf-idempotent")
 
 
 def stream_problems(

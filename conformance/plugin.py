@@ -24,7 +24,7 @@ from schemathesis.core.failures import Failure
 
 from conformance.budget import BudgetSpent
 from conformance.drivers import Session
-from conformance.mock.bugs import PLANTED_BUGS
+from conformance.mock.bugs import PLANTED_BUGS, resolve
 from conformance.results import Outcome, RunResult, html_report, markdown, print_summary
 from conformance.targets import (
     APIS,
@@ -121,14 +121,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "conformance(kind, api): a test of the GRDF conformance suite"
     )
-    bugs = tuple(config.getoption("plant_bug") or ())
-    if "all" in bugs:
-        bugs = tuple(PLANTED_BUGS)
-    unknown = [b for b in bugs if b not in PLANTED_BUGS]
-    if unknown:
-        raise pytest.UsageError(
-            f"--plant-bug {unknown[0]}: unknown; known bugs are {', '.join(PLANTED_BUGS)}, all"
-        )
+    try:
+        bugs = resolve(config.getoption("plant_bug") or ())
+    except ValueError as exc:
+        raise pytest.UsageError(f"--plant-bug {exc}") from None
     target = config.getoption("target")
     if bugs and target != "mock":
         raise pytest.UsageError("--plant-bug plants bugs in our mock: use it with --target mock")

@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from conformance.mock.bugs import PLANTED_BUGS
+from conformance.mock.bugs import resolve
 from conformance.targets import DEFAULT_BAS_BUDGET, TargetError, bas_target
 
 SUITE = Path(__file__).resolve().parent / "suite"
@@ -91,9 +91,10 @@ def check_request(request: Request) -> str | None:
     """The one-line reason ``request`` cannot run, or ``None``."""
     if request.report is not None and request.report.suffix not in (".md", ".html"):
         return f"--report {request.report}: the file must end in .md or .html"
-    unknown = [b for b in request.bugs if b != "all" and b not in PLANTED_BUGS]
-    if unknown:
-        return f"--plant-bug {unknown[0]}: known bugs are {', '.join(PLANTED_BUGS)}, all"
+    try:
+        resolve(request.bugs)
+    except ValueError as exc:
+        return f"--plant-bug {exc}"
     if request.bugs and request.target != "mock":
         return "--plant-bug plants bugs in our mock: use it with --target mock"
     if request.budget < 1:

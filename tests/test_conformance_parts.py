@@ -152,7 +152,7 @@ def test_every_documented_row_is_in_the_tables() -> None:
         (
             {
                 "id": "z",
-                "operation": "GET /a",
+                "operation": "GET /droits_acces",
                 "expect": {"status": 409, "code": "1000000003", "message": "traitement.nope"},
             },
             r"row z: expect\.message: 'traitement\.nope' is not a key",
@@ -160,7 +160,7 @@ def test_every_documented_row_is_in_the_tables() -> None:
         (
             {
                 "id": "w",
-                "operation": "GET /a",
+                "operation": "GET /droits_acces",
                 "expect": {
                     "status": 400,
                     "code": "1000000003",
@@ -168,6 +168,14 @@ def test_every_documented_row_is_in_the_tables() -> None:
                 },
             },
             r"row w: expect: code 1000000003 / status 400 disagree .* \(1000000003 / 409\)",
+        ),
+        (
+            {
+                "id": "u",
+                "operation": "GET /nowhere",
+                "expect": {"status": 1, "code": None, "message": None},
+            },
+            r"row u: operation: 'GET /nowhere' is not an operation of the ADICT spec",
         ),
         (
             {

@@ -3,8 +3,8 @@
 Positive and negative data for every operation, with every check schemathesis applies
 (server errors, status codes, content types, response schemas and headers, negative data
 rejection, undeclared methods) plus :func:`~conformance.checks.ndjson_lines` on streams.
-Positive-data acceptance is left out where GRDF documents 400s for rules JSON Schema cannot
-state (exactly one holder name, ``periode`` xor dates, history depth). Hypothesis is
+Positive-data acceptance is left out where GRDF documents business-rule refusals
+(:data:`~conformance.checks.BUSINESS_RULES`). Hypothesis is
 derandomised (same examples every run); each spec is loaded here, so nothing registered
 for one API leaks into another (no global registries are used).
 
@@ -21,7 +21,7 @@ import pytest
 import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from conformance.checks import OPENAPI, ndjson_lines
+from conformance.checks import BUSINESS_RULES, OPENAPI, ndjson_lines, writes
 from conformance.drivers import Session
 from conformance.plugin import RUN, property_settings
 from conformance.targets import Target
@@ -33,22 +33,11 @@ if RUN.target == "bas":
     # --examples says: too many for a sandbox at one call per second
     for _schema in (ADICT, SUIVI):
         _schema.config.phases.coverage.enabled = False
-#: GRDF documents 400s for schema-valid requests breaking these rules.
-BUSINESS_RULES = {
-    "PUT /pce/{id_pce}/droit_acces",
-    "GET /pce/{id_pce}/donnees_consos_publiees",
-    "GET /pce/{id_pce}/donnees_consos_informatives",
-    "GET /pce/{id_pce}/donnees_injections_publiees",
-}
-#: Operations that only read (POST /droits_acces is a query sent as POST).
-READS = {"GET", "HEAD"}
-READ_POSTS = {"POST /droits_acces"}
 
 
 def _allowed(case: schemathesis.Case[Any], target: Target) -> None:
     label = case.operation.label
-    writes = case.method.upper() not in READS and label not in READ_POSTS
-    if writes and not target.allow_writes:
+    if writes("adict", label) and not target.allow_writes:
         pytest.skip(f"{label} creates or changes data: run with --allow-writes")
 
 

@@ -12,14 +12,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from grdf_adict import AdictClient
 
 from conformance.budget import BudgetTransport
-from conformance.drivers import DEFAULT_PCE, Session
+from conformance.drivers import Session
+from conformance.quota_worker import load
 from conformance.targets import Target
 
 THREADS, CALLS = 8, 3
@@ -52,16 +52,8 @@ def test_eight_threads_one_client(target: Target, grdf: Session) -> None:
         transport=BudgetTransport(target.budget),
     )
 
-    def work() -> None:
-        for _ in range(CALLS):
-            client.donnees_techniques(DEFAULT_PCE)
-
     with client:
-        workers = [threading.Thread(target=work) for _ in range(THREADS)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+        load(client, THREADS, CALLS)
     refused = target.budget.statuses[429] - before
     if refused:
         raise QuotaBroken(f"zero_429: {refused} of {THREADS * CALLS} calls answered 429")
@@ -80,7 +72,9 @@ def test_two_processes_one_store(target: Target, grdf: Session, tmp_path: Path) 
         "conformance.quota_worker",
         target.adict.base_url,
         target.adict.token_url,
+        target.adict.client_id,
         store,
+        target.adict.tier,
         "2",
         "6",
     ]

@@ -19,14 +19,18 @@ from hypothesis import HealthCheck, settings
 from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from conformance.checks import DECLARE, OPENAPI, declared_listed_revoked, ndjson_lines
+from conformance.checks import (
+    BUSINESS_RULES,
+    DECLARE,
+    OPENAPI,
+    declared_listed_revoked,
+    ndjson_lines,
+)
 from conformance.drivers import DEFAULT_PCE, Session, declaration
 from conformance.plugin import RUN
 from conformance.targets import Target
 
 ADICT = schemathesis.openapi.from_path(OPENAPI / "adict.openapi.json")
-#: Operations that may refuse schema-valid data by GRDF's business rules.
-BUSINESS_RULES = {DECLARE, "PATCH /droit_acces/{id_droit_acces}"}
 
 
 @pytest.mark.conformance(kind="stateful", api="adict")
