@@ -23,7 +23,7 @@ from xsdata.models.datatype import XmlDate
 from . import soap as xml
 from ._api import DEFAULT_ENVIRONMENT, ENVIRONMENTS, SOAP_ACTIONS
 from ._runtime import rules
-from ._runtime.errors import ValidationError, error_for
+from ._runtime.errors import NetworkError, ValidationError, error_for
 from ._runtime.retry import RetryPolicy
 from ._runtime.settings import DEFAULT_TIMEOUT, resolve_environment, sync_client
 from ._runtime.soap import MessageRetour, body_payload, envelope, parse_message
@@ -160,7 +160,12 @@ class TjdcClient:
             "SOAPAction": f'"{SOAP_ACTIONS[action]}"',
         }
         # the absolute address: httpx would add a trailing slash to base_url + ""
-        response = self.http.post(self.endpoint.base_url, content=body, headers=headers)
+        try:
+            response = self.http.post(
+                self.endpoint.base_url, content=body, headers=headers
+            )
+        except httpx.TransportError as exc:
+            raise NetworkError(f"SOAP {action}", exc) from exc
         if response.status_code != 200 and b"Fault>" not in response.content:
             raise error_for(
                 response.status_code, response.content, operation=f"SOAP {action}"

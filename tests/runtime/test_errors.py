@@ -121,7 +121,21 @@ def test_every_documented_code_is_in_the_enum() -> None:
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [(None, None), ("", None), ("3", 3.0), ("0.5", 0.5), ("-2", 0.0), ("soon", None)],
+    [
+        (None, None),
+        ("", None),
+        ("3", 3.0),
+        ("0.5", 0.5),
+        ("0", 0.0),
+        # invalid values are treated as absent, so the caller's own backoff applies
+        ("-2", None),
+        ("-5", None),
+        ("nan", None),
+        ("inf", None),
+        ("1e999", None),
+        ("soon", None),
+        ("Wed, 99 Foo 2026 25:61:61 GMT", None),
+    ],
 )
 def test_retry_after_seconds(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header) == expected

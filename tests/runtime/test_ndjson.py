@@ -7,7 +7,8 @@ import json
 import msgspec
 import pytest
 
-from codegen.runtime.errors import StreamError, StreamTruncated
+from codegen.runtime import ndjson
+from codegen.runtime.errors import BadLine, StreamError, StreamTruncated
 from codegen.runtime.ndjson import NdjsonReader, read_ndjson
 
 
@@ -85,4 +86,119 @@ def test_memory_holds_one_incomplete_object_at_most() -> None:
     line = json.dumps({"n": 1, "texte": "x" * 1000}).encode() + b"\n"
     for _ in range(1000):
         assert len(list(reader.feed(line))) == 1
-        assert reader._tail == b"" and reader._pending == ""
+        assert reader.buffered == 0
+
+
+def skipping() -> NdjsonReader:
+    reader = typed()
+    reader.skip_bad_lines = True
+    return reader
+
+
+#: (label, body, items delivered when skipping, (first, last) line of each bad segment)
+BAD_LINES = [
+    ("garbage line", b'{"n": 1}\ngarbage\n{"n": 2}\n', [1, 2], [(2, 2)]),
+    ("double comma", b'{"n": 1}\n{"n": 2,, "texte": "x"}\n{"n": 3}\n', [1, 3], [(2, 2)]),
+    ("cut line, then strict", b'{"n": 1}\n{"n": 2, "tex\n{"n": 3}\n', [1, 3], [(2, 2)]),
+    ("bad UTF-8", b'{"n": 1}\n{"n": 2, "texte": "\xff\xfe"}\n{"n": 3}\n', [1, 3], [(2, 2)]),
+    ("wrong shape", b'{"n": 1}\n{"n": "deux"}\n{"n": 3}\n', [1, 3], [(2, 2)]),
+    ("stray closing brace", b'{"n": 1}\n}\n{"n": 2}\n', [1, 2], [(2, 2)]),
+    ("garbage after an object", b'{"n": 1} xyz\n{"n": 2}\n', [1, 2], [(1, 1)]),
+    (
+        "object left open, then pretty objects",
+        b'{"n": 1}\n{"n": 2,\n{\n  "n": 3\n}\n{\n  "n": 4\n}\n',
+        [1, 3, 4],
+        [(2, 2)],
+    ),
+    (
+        "open object swallowed strict lines until one starts in column 0",
+        b'{"n": 1, "texte": [\n  "a",\n{"n": 2}\n',
+        [2],
+        [(1, 2)],
+    ),
+]
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 4096])
+@pytest.mark.parametrize(
+    ("label", "body", "items", "segments"), BAD_LINES, ids=[c[0] for c in BAD_LINES]
+)
+def test_bad_lines_are_skipped_and_reading_goes_on_at_the_next_line(
+    label: str, body: bytes, items: list[int], segments: list[tuple[int, int]], chunk: int
+) -> None:
+    reader = skipping()
+    chunks = [body[i : i + chunk] for i in range(0, len(body), chunk)]
+    assert [item.n for item in read_ndjson(chunks, reader)] == items
+    assert [(bad.first_line, bad.last_line) for bad in reader.bad_lines] == segments
+
+
+@pytest.mark.parametrize(
+    ("label", "body", "items", "segments"), BAD_LINES, ids=[c[0] for c in BAD_LINES]
+)
+def test_a_bad_line_raises_with_its_line_number_after_every_item_before_it(
+    label: str, body: bytes, items: list[int], segments: list[tuple[int, int]]
+) -> None:
+    got: list[int] = []
+    with pytest.raises(BadLine) as caught:
+        for item in read_ndjson([body], typed()):
+            got.append(item.n)
+    first, last = segments[0]
+    assert (caught.value.first_line, caught.value.last_line) == (first, last)
+    assert caught.value.delivered == len(got)
+    where = f"line {first}:" if first == last else f"lines {first}-{last}:"
+    assert str(caught.value).startswith(where)
+    assert isinstance(caught.value, StreamError)
+
+
+def test_a_bad_line_costs_one_decode_however_long_the_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cost is linear: no line is decoded twice after an early malformed line."""
+    calls = 0
+    real = ndjson._DECODER.raw_decode
+
+    def counting(text: str, position: int = 0) -> tuple[object, int]:
+        nonlocal calls
+        calls += 1
+        return real(text, position)
+
+    monkeypatch.setattr(ndjson._DECODER, "raw_decode", counting)
+    good = json.dumps({"n": 1, "texte": "x" * 200}).encode() + b"\n"
+    body = good + b'{"n": 2, "texte": [\n' + good * 20_000
+    reader = skipping()
+    delivered = sum(
+        1 for _ in read_ndjson([body[i : i + 65536] for i in range(0, len(body), 65536)], reader)
+    )
+    assert delivered == 20_001
+    assert [(bad.first_line, bad.last_line) for bad in reader.bad_lines] == [(2, 2)]
+    assert calls <= 2
+    assert reader.buffered == 0
+
+
+def test_an_object_over_the_size_limit_is_a_bad_line_and_memory_stays_bounded() -> None:
+    reader = skipping()
+    reader.max_object_bytes = 10_000
+    body = b'{"n": 1}\n{\n' + b'  "a": [\n' + b'    "xxxxxxxxxx",\n' * 2000 + b'{"n": 2}\n'
+    seen = []
+    chunks = [body[i : i + 512] for i in range(0, len(body), 512)]
+    for chunk in chunks:
+        seen.extend(item.n for item in reader.feed(chunk))
+        assert reader.buffered <= 10_000 + 512
+    seen.extend(item.n for item in reader.close())
+    assert seen == [1, 2]
+    assert len(reader.bad_lines) == 1 and "larger than 10000 bytes" in reader.bad_lines[0].reason
+
+
+def test_an_overlong_line_is_dropped_without_holding_it() -> None:
+    reader = skipping()
+    reader.max_object_bytes = 1_000
+    body = b'{"n": 1}\n' + b"x" * 50_000 + b'\n{"n": 2}\n'
+    seen = []
+    for i in range(0, len(body), 100):
+        seen.extend(item.n for item in reader.feed(body[i : i + 100]))
+        assert reader.buffered <= 1_100
+    seen.extend(item.n for item in reader.close())
+    assert seen == [1, 2]
+    assert [(b.first_line, b.reason) for b in reader.bad_lines] == [
+        (2, "a line longer than 1000 bytes")
+    ]

@@ -79,6 +79,21 @@ CASES = [
         1,
         [],
     ),
+    *(
+        # an invalid Retry-After is no Retry-After: the backoff applies (0.5, 1.0, 2.0 here)
+        (
+            f"Retry-After {value!r} ignored: backoff",
+            [429, 429, 429, 200],
+            "GET",
+            None,
+            {"Retry-After": value},
+            200,
+            4,
+            [0.5, 1.0, 2.0],
+        )
+        for value in ("-5", "-0.1", "nan", "inf", "soon", "Wed, 99 Foo 2026 25:61:61 GMT")
+    ),
+    ("Retry-After 0: at once", [429, 200], "GET", None, {"Retry-After": "0"}, 200, 2, [0.0]),
     ("500 is not retried", [500, 200], "GET", None, None, 500, 1, []),
     ("PUT is not retried", [503, 200], "PUT", None, None, 503, 1, []),
     ("POST flagged idempotent is retried", [503, 200], "POST", True, None, 200, 2, [0.5]),

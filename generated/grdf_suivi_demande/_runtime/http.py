@@ -12,18 +12,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 import msgspec
 
-from .errors import LineError, StreamError, error_for
+from .errors import (
+    BadLine,
+    LineError,
+    NetworkError,
+    StreamError,
+    StreamInterrupted,
+    error_for,
+)
 from .ndjson import NdjsonReader
 from .operation import Operation
 from .retry import IDEMPOTENT
 
 T = TypeVar("T")
-_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -90,17 +96,28 @@ def decode(call: PlannedCall, content: bytes, kind: type[T]) -> T:
 
 
 def execute(client: httpx.Client, call: PlannedCall, kind: type[T]) -> T:
-    """Send ``call`` and decode its body into ``kind``."""
-    response = client.request(**call.request_args())
+    """Send ``call`` and decode its body into ``kind``; a network fault is a typed error."""
+    try:
+        response = client.request(**call.request_args())
+    except httpx.TransportError as exc:
+        raise NetworkError(call.label, exc) from exc
     _raise_for(call, response)
     return decode(call, response.content, kind)
 
 
 async def aexecute(client: httpx.AsyncClient, call: PlannedCall, kind: type[T]) -> T:
     """Async twin of :func:`execute`."""
-    response = await client.request(**call.request_args())
+    try:
+        response = await client.request(**call.request_args())
+    except httpx.TransportError as exc:
+        raise NetworkError(call.label, exc) from exc
     _raise_for(call, response)
     return decode(call, response.content, kind)
+
+
+#: What can break a stream once it has started: the network, or a body that is not UTF-8
+#: where httpx decodes it.
+_STREAM_FAULTS = (httpx.TransportError, httpx.DecodingError, UnicodeDecodeError)
 
 
 @dataclass(frozen=True)
@@ -110,7 +127,7 @@ class StreamSpec(Generic[T]):
     item: type[T]
     trailer: type[Any] | None = None
 
-    def reader(self) -> NdjsonReader:
+    def reader(self, *, skip_bad_lines: bool = False) -> NdjsonReader:
         """A reader decoding each line into an item, or into the trailer when it is one.
 
         msgspec cannot decode an untagged union of two Structs, so a line that fails as an
@@ -123,6 +140,7 @@ class StreamSpec(Generic[T]):
                 lambda obj: msgspec.convert(obj, self.item),
                 malformed=(msgspec.DecodeError,),
                 invalid=(msgspec.ValidationError,),
+                skip_bad_lines=skip_bad_lines,
             )
         trailer = self.trailer
         trailer_decoder = msgspec.json.Decoder(trailer)
@@ -150,6 +168,7 @@ class StreamSpec(Generic[T]):
             convert,
             malformed=(msgspec.DecodeError,),
             invalid=(msgspec.ValidationError,),
+            skip_bad_lines=skip_bad_lines,
         )
 
 
@@ -163,6 +182,28 @@ class _StreamBase(Generic[T]):
         #: The trailer line (final status of the listing) once the stream is read to its end.
         self.status: Any = None
         self.items = 0
+        self._skip_bad_lines = False
+        #: Bad lines skipped so far (after :meth:`skip_bad_lines`), as typed errors.
+        self.bad_lines: list[BadLine] = []
+
+    def skip_bad_lines(self) -> Self:
+        """Skip lines that are not valid items instead of raising, listing them in ``bad_lines``.
+
+        Reading resynchronises at the next line; call before iterating, e.g.
+        ``with client.stream_...(...).skip_bad_lines() as lines:``.
+        """
+        self._skip_bad_lines = True
+        return self
+
+    def _reader(self) -> NdjsonReader:
+        reader = self.spec.reader(skip_bad_lines=self._skip_bad_lines)
+        self.bad_lines = reader.bad_lines
+        return reader
+
+    def _interrupted(
+        self, exc: BaseException, reader: NdjsonReader
+    ) -> StreamInterrupted:
+        return StreamInterrupted(self.call.label, exc, reader.delivered)
 
     def _accept(self, value: Any) -> T | None:
         if self.spec.trailer is not None and isinstance(value, self.spec.trailer):
@@ -194,11 +235,14 @@ class Stream(_StreamBase[T]):
 
     def __enter__(self) -> Stream[T]:
         request = self._client.build_request(**self.call.request_args())
-        self._response = self._client.send(request, stream=True)
-        if self._response.status_code >= 400:
-            self._response.read()
-            self._response.close()
-            _raise_for(self.call, self._response)
+        try:
+            self._response = self._client.send(request, stream=True)
+            if self._response.status_code >= 400:
+                self._response.read()
+                self._response.close()
+        except httpx.TransportError as exc:
+            raise NetworkError(self.call.label, exc) from exc
+        _raise_for(self.call, self._response)
         return self
 
     def __exit__(
@@ -215,8 +259,17 @@ class Stream(_StreamBase[T]):
             raise RuntimeError(
                 "open the stream with `with client.stream_...(...) as stream:`"
             )
-        reader = self.spec.reader()
-        for chunk in self._response.iter_bytes(_CHUNK):
+        reader = self._reader()
+        chunks = (
+            self._response.iter_bytes()
+        )  # each chunk as it arrives from the network
+        while True:
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                break
+            except _STREAM_FAULTS as exc:
+                raise self._interrupted(exc, reader) from exc
             for value in reader.feed(chunk):
                 item = self._accept(value)
                 if item is not None:
@@ -244,11 +297,14 @@ class AsyncStream(_StreamBase[T]):
 
     async def __aenter__(self) -> AsyncStream[T]:
         request = self._client.build_request(**self.call.request_args())
-        self._response = await self._client.send(request, stream=True)
-        if self._response.status_code >= 400:
-            await self._response.aread()
-            await self._response.aclose()
-            _raise_for(self.call, self._response)
+        try:
+            self._response = await self._client.send(request, stream=True)
+            if self._response.status_code >= 400:
+                await self._response.aread()
+                await self._response.aclose()
+        except httpx.TransportError as exc:
+            raise NetworkError(self.call.label, exc) from exc
+        _raise_for(self.call, self._response)
         return self
 
     async def __aexit__(
@@ -265,8 +321,17 @@ class AsyncStream(_StreamBase[T]):
             raise RuntimeError(
                 "open the stream with `async with client.stream_...(...) as stream:`"
             )
-        reader = self.spec.reader()
-        async for chunk in self._response.aiter_bytes(_CHUNK):
+        reader = self._reader()
+        chunks = (
+            self._response.aiter_bytes()
+        )  # each chunk as it arrives from the network
+        while True:
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                break
+            except _STREAM_FAULTS as exc:
+                raise self._interrupted(exc, reader) from exc
             for value in reader.feed(chunk):
                 item = self._accept(value)
                 if item is not None:

@@ -47,6 +47,24 @@ class Secret:
     def __hash__(self) -> int:
         return hash(self._value)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError(
+            "a Secret cannot be pickled: pass the credentials to each process"
+        )
+
+    def scrub(self, text: str) -> str:
+        """``text`` with this secret (plain or form-encoded) masked, for error messages."""
+        from urllib.parse import quote, quote_plus
+
+        for shown in {
+            self._value,
+            quote_plus(self._value),
+            quote(self._value, safe=""),
+        }:
+            if shown:
+                text = text.replace(shown, "********")
+        return text
+
 
 @dataclass(frozen=True)
 class Token:
@@ -110,13 +128,17 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     def _parse(self, response: httpx.Response) -> Token:
         if response.status_code != 200:
+            # An error page may echo the form: the secret is masked before anything is cut
+            # or shown, so neither it nor a prefix of it reaches the message.
             try:
                 body = response.json()
-                reason = f"{body.get('error', '')}: {body.get('error_description', '')}".strip(
-                    ": "
-                )
             except ValueError:
-                reason = response.text[:200]
+                body = None
+            if isinstance(body, dict):
+                reason = f"{body.get('error', '')}: {body.get('error_description', '')}"
+                reason = self._secret.scrub(reason.strip(": "))[:300]
+            else:
+                reason = self._secret.scrub(response.text)[:200]
             raise TokenError(
                 f"token endpoint {self.token_url} refused client {self.client_id!r} "
                 f"(HTTP {response.status_code}{': ' + reason if reason else ''})"

@@ -130,6 +130,64 @@ class StreamTruncated(StreamError):
         )
 
 
+class BadLine(StreamError):
+    """Lines ``first_line`` to ``last_line`` of a stream are not JSON of the expected shape.
+
+    Every item before them was delivered (``delivered`` of them); a reader built to skip
+    bad lines lists this error and goes on at the next line.
+    """
+
+    def __init__(
+        self, first_line: int, last_line: int, reason: str, delivered: int
+    ) -> None:
+        self.first_line = first_line
+        self.last_line = last_line
+        self.reason = reason
+        self.delivered = delivered
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        first, last = self.first_line, self.last_line
+        where = f"line {first}" if first == last else f"lines {first}-{last}"
+        return f"{where}: {self.reason} (after {self.delivered} item(s))"
+
+    def extend_to(self, last_line: int) -> None:
+        """Count the lines up to ``last_line`` in this bad segment (skipped with it)."""
+        self.last_line = last_line
+        self.args = (self._text(),)
+
+
+class NetworkError(GrdfError):
+    """The connection failed, was reset, stalled past its timeout, or broke the protocol.
+
+    ``operation`` names the call (method and path, never a query or a body); the httpx
+    exception is chained as ``__cause__``.
+    """
+
+    def __init__(self, operation: str, cause: BaseException) -> None:
+        self.operation = operation
+        super().__init__(f"{operation}: {_describe(cause)}")
+
+
+class StreamInterrupted(StreamError, NetworkError):
+    """A stream broke after it started: ``delivered`` items had come out before the fault."""
+
+    def __init__(self, operation: str, cause: BaseException, delivered: int) -> None:
+        self.delivered = delivered
+        NetworkError.__init__(self, operation, cause)
+        self.args = (
+            f"{operation}: stream interrupted after {delivered} item(s): {_describe(cause)}",
+        )
+
+
+def _describe(cause: BaseException) -> str:
+    kind = type(cause).__name__
+    if isinstance(cause, UnicodeDecodeError):
+        return f"{kind}: the body is not valid UTF-8 at byte {cause.start}"
+    text = str(cause)
+    return f"{kind}: {text}" if text else kind
+
+
 class LineError(GrdfError):
     """A stream line carried a business error in ``statut_restitution`` (raise mode)."""
 
@@ -164,20 +222,26 @@ def _grdf_code_and_message(body: Any) -> tuple[str | None, str | None]:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date); ``None`` if absent."""
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date).
+
+    ``None`` when absent or invalid (negative, not a number, infinite): an invalid header
+    is treated as no header, so the caller's own backoff applies. A date in the past is 0.
+    """
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return seconds if 0.0 <= seconds < 1e9 else None  # rejects -5, nan, inf
     from datetime import datetime
     from email.utils import parsedate_to_datetime
 
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
