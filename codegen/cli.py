@@ -7,12 +7,16 @@ missing or unreadable file).
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import ssl
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from codegen.diagnostics import Diagnostic, Severity, has_errors
 from codegen.manifest import DEFAULT_MANIFEST, Api, Manifest, ManifestError, load_manifest
@@ -56,7 +60,7 @@ ApiOption = Annotated[
 
 def fail_usage(message: str) -> typer.Exit:
     """Print one clear line on stderr and return the exit for a command that could not run."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_USAGE)
 
 
@@ -67,7 +71,9 @@ def open_manifest(path: Path) -> Manifest:
     except ManifestError as exc:
         for problem in exc.problems:
             err.print(
-                f"[bold red]error:[/] {exc.source}: {problem}", highlight=False, soft_wrap=True
+                f"[bold red]error:[/] {escape(f'{exc.source}: {problem}')}",
+                highlight=False,
+                soft_wrap=True,
             )
         raise typer.Exit(EXIT_USAGE) from None
 
@@ -98,8 +104,8 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in sorted(diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d)):
         colour = "red" if diagnostic.severity is Severity.ERROR else "yellow"
         err.print(
-            f"[bold {colour}]{diagnostic.severity.value}:[/] {diagnostic.location}: "
-            f"{diagnostic.message}",
+            f"[bold {colour}]{diagnostic.severity.value}:[/] "
+            f"{escape(f'{diagnostic.location}: {diagnostic.message}')}",
             highlight=False,
             soft_wrap=True,
         )
@@ -146,11 +152,11 @@ def validate(manifest: ManifestOption = DEFAULT_MANIFEST, api: ApiOption = None)
         spec = loaded.spec_path(selected).name
         if has_errors(problems):
             failed = True
-            out.print(f"[red]✗[/] {selected.name:<14} {spec}")
+            out.print(f"[red]✗[/] {escape(f'{selected.name:<14} {spec}')}")
         else:
-            out.print(f"[green]✓[/] {selected.name:<14} {spec}")
+            out.print(f"[green]✓[/] {escape(f'{selected.name:<14} {spec}')}")
         for problem in problems:
-            out.print(f"    {problem}", highlight=False, soft_wrap=True)
+            out.print(f"    {problem}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_PROBLEM if failed else EXIT_OK)
 
 
@@ -310,6 +316,35 @@ def mock(
             "missing_field, wrong_tjdc_code, quota_not_enforced, or all; repeatable).",
         ),
     ] = None,
+    controls_key: Annotated[
+        str | None,
+        typer.Option(
+            envvar="GRDFKIT_MOCK_CONTROLS_KEY",
+            help="The key the test controls require (Authorization: Bearer KEY); "
+            "default: a fresh random key, printed at start.",
+            show_default=False,
+        ),
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The address clients reach the mock at (behind a proxy), for the WSDL's "
+            "service address; default: the address the mock listens on.",
+        ),
+    ] = None,
+    tls_cert: Annotated[
+        Path | None, typer.Option(help="Serve HTTPS with this PEM certificate.", dir_okay=False)
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option(help="The private key of --tls-cert.", dir_okay=False)
+    ] = None,
+    tls_client_ca: Annotated[
+        Path | None,
+        typer.Option(
+            help="Require a client certificate signed by this CA (mutual TLS, as TJDC).",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the local mock of the three GRDF APIs (uvicorn) until interrupted.
 
@@ -323,7 +358,12 @@ def mock(
 
       grdfkit mock --port 8080
 
-      grdfkit mock --client acme:s3cret:large --pretty-streams
+      grdfkit mock --client acme:s3cret:large:A04000123:CN=ACME --pretty-streams
+
+      grdfkit mock --controls --controls-key "$KEY"   # tests reset it with that key
+
+    A client added without a CDG-F is refused by Suivi Demande and TJDC (it never borrows
+    the demo supplier's); give one, and the DN of its certificate for TJDC.
     """
     import uvicorn
 
@@ -332,17 +372,21 @@ def mock(
 
     clients = list(DEFAULT_CLIENTS)
     for spec in client or []:
-        parts = spec.split(":")
+        parts = spec.split(":", 4)
         if len(parts) < 2 or not parts[0] or not parts[1]:
-            raise fail_usage(f"--client {spec!r}: expected ID:SECRET[:TIER[:CDGF]]")
-        tier = parts[2] if len(parts) > 2 else "small"
+            raise fail_usage(f"--client {spec!r}: expected ID:SECRET[:TIER[:CDGF[:DN]]]")
+        tier = parts[2] if len(parts) > 2 and parts[2] else "small"
         if tier not in ("small", "medium", "large", "unmetered"):
             raise fail_usage(
                 f"--client {spec!r}: tier {tier!r} is not small, medium, large or unmetered"
             )
-        clients.append(
-            MockClient(parts[0], parts[1], tier, parts[3] if len(parts) > 3 else "A04000010")
-        )
+        cdgf = parts[3] if len(parts) > 3 and parts[3] else None
+        if cdgf is not None and not re.fullmatch(r"[A-Z0-9]{9}", cdgf):
+            raise fail_usage(f"--client {spec!r}: CDG-F {cdgf!r} is not 9 letters or digits")
+        dn = parts[4] if len(parts) > 4 and parts[4] else None
+        clients.append(MockClient(parts[0], parts[1], tier, cdgf, dn))
+    if (tls_cert is None) != (tls_key is None) or (tls_client_ca and not tls_cert):
+        raise fail_usage("--tls-cert and --tls-key go together (and --tls-client-ca needs them)")
     from conformance.mock.bugs import resolve
 
     try:
@@ -355,8 +399,11 @@ def mock(
         controls=controls,
         quotas=quotas,
         bugs=frozenset(bugs),
+        public_url=public_url,
     )
-    base = f"http://{host}:{port}"
+    if controls_key:
+        config = dataclasses.replace(config, controls_key=controls_key)
+    base = f"{'https' if tls_cert else 'http'}://{host}:{port}"
     out.print(f"[bold]grdfkit mock[/] on {base}")
     out.print(f"  ADICT          {base}/adict/bas/v6  (and /adict/v2)")
     out.print(f"  Suivi Demande  {base}/fournisseur/demande/v1")
@@ -364,9 +411,17 @@ def mock(
     out.print(
         f"  clients        {', '.join(c.client_id for c in clients)}  (secrets as configured)"
     )
+    if config.controls:
+        shown = "(as given)" if controls_key else config.controls_key
+        out.print(f"  controls       {base}/_grdfkit  key: {shown}", markup=False)
     if config.bugs:
         out.print(f"  [bold red]planted bugs[/]   {', '.join(sorted(config.bugs))}")
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+    tls: dict[str, Any] = {}
+    if tls_cert and tls_key:
+        tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)}
+        if tls_client_ca:
+            tls |= {"ssl_ca_certs": str(tls_client_ca), "ssl_cert_reqs": ssl.CERT_REQUIRED}
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", **tls)
     raise typer.Exit(EXIT_OK)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.manifest import Api, Manifest, SpecKind
@@ -65,10 +66,14 @@ def render_changes(changes: list[Change]) -> None:
     for change in sorted(changes):
         if change.operation != current:
             current = change.operation
-            out.print(f"\n[bold]{current}[/]", highlight=False)
+            out.print(f"\n[bold]{escape(str(current))}[/]", highlight=False)
         flag = "[bold red]BREAKING[/] " if change.breaking else "         "
         sign = "-" if "removed" in change.what else "+" if "added" in change.what else "~"
-        out.print(f"  {flag}{sign} {change.where}: {change.what}", highlight=False, soft_wrap=True)
+        out.print(
+            f"  {flag}{escape(f'{sign} {change.where}: {change.what}')}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def run_diff(manifest: Manifest, api: Api | None, old: str, new: str, cwd: Path) -> int:
@@ -77,7 +82,7 @@ def run_diff(manifest: Manifest, api: Api | None, old: str, new: str, cwd: Path)
     try:
         versions = [read_version(arg, default_path, cwd) for arg in (old, new)]
     except RevisionError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return EXIT_USAGE
     documents = []
     for version in versions:
@@ -85,13 +90,15 @@ def run_diff(manifest: Manifest, api: Api | None, old: str, new: str, cwd: Path)
         if document is None:
             for problem in problems:
                 err.print(
-                    f"[bold red]error:[/] {problem.location}: {problem.message}", highlight=False
+                    f"[bold red]error:[/] {escape(f'{problem.location}: {problem.message}')}",
+                    highlight=False,
                 )
             return EXIT_USAGE
         documents.append(document)
     changes = diff_documents(documents[0], documents[1])
     out.print(
-        f"API changes from [bold]{versions[0].label}[/] to [bold]{versions[1].label}[/]",
+        f"API changes from [bold]{escape(versions[0].label)}[/] "
+        f"to [bold]{escape(versions[1].label)}[/]",
         highlight=False,
     )
     if not changes:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -71,7 +72,8 @@ def run_generate(
         if stale == []:
             names = ", ".join(api.name for api in apis)
             out.print(
-                f"[green]✓[/] {output} is up to date for {names}: inputs unchanged, nothing to do"
+                f"[green]✓[/] {escape(str(output))} is up to date for {names}: "
+                "inputs unchanged, nothing to do"
             )
             return EXIT_OK
         apis = stale or apis
@@ -83,16 +85,19 @@ def run_generate(
             if not has_errors(rendered.diagnostics)
             else "errors above"
         )
-        err.print(f"[bold red]error:[/] nothing written to {output} ({reason})", highlight=False)
+        err.print(
+            f"[bold red]error:[/] nothing written to {escape(str(output))} ({reason})",
+            highlight=False,
+        )
         return EXIT_USAGE
     on_disk = read_tree(output)
     new_tree = merged_tree(on_disk, rendered, apis)
     try:
         write_tree(output, new_tree)
     except OutputError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return EXIT_USAGE
-    table = Table(title=f"generated into {output}", title_justify="left")
+    table = Table(title=escape(f"generated into {output}"), title_justify="left")
     for column in ("API", "package", "files", "changed"):
         table.add_column(column, justify="right" if column in ("files", "changed") else "left")
     for name, api_output in rendered.outputs.items():
@@ -119,10 +124,14 @@ def run_check(manifest: Manifest, apis: list[Api], output: Path, *, full: bool) 
         }
     changes = compare(rendered.tree, on_disk)
     if not changes:
-        out.print(f"[green]✓[/] {output} matches the specs ({len(rendered.tree)} files)")
+        out.print(
+            f"[green]✓[/] {escape(str(output))} matches the specs ({len(rendered.tree)} files)"
+        )
         return EXIT_OK
     for change in changes:
-        out.print(f"[bold red]{change.kind:>10}[/] generated/{change.path}", highlight=False)
+        out.print(
+            f"[bold red]{change.kind:>10}[/] {escape(f'generated/{change.path}')}", highlight=False
+        )
     for change in changes:
         lines = change.diff.splitlines()
         shown = "\n".join(lines[:MAX_DIFF_LINES])
@@ -133,7 +142,8 @@ def run_check(manifest: Manifest, apis: list[Api], output: Path, *, full: bool) 
             markup=False,
         )
     err.print(
-        f"[bold red]drift:[/] {len(changes)} file(s) of {output} differ from the specs; "
+        f"[bold red]drift:[/] {len(changes)} file(s) of {escape(str(output))} differ from "
+        "the specs; "
         "run `grdfkit generate` (never edit generated/ by hand)",
         highlight=False,
     )

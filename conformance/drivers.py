@@ -137,7 +137,12 @@ class Session:
         """POST to the mock's test controls (``reset``, ``clock``, ``failures``...)."""
         if self.target.controls_url is None:
             raise RuntimeError("test controls exist on the mock only")
-        response = self.http.post(f"{self.target.controls_url}/{path}", json=body or {})
+        key = self.target.controls_key
+        response = self.http.post(
+            f"{self.target.controls_url}/{path}",
+            json=body or {},
+            headers={"Authorization": f"Bearer {key.reveal()}"} if key else None,
+        )
         response.raise_for_status()
         if path in ("reset", "clock"):
             with self._lock:

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from conformance.mock.bugs import PLANTED_BUGS
@@ -105,12 +106,12 @@ def print_summary(result: RunResult, console: Console) -> None:
         )
     console.print(table)
     for api, why in result.left_out.items():
-        console.print(f"[yellow]{api}[/]: {why}")
+        console.print(f"[yellow]{escape(api)}[/]: {escape(why)}")
     failures = [o for o in result.outcomes if o.outcome in ("failed", "error")]
     for o in failures:
         console.print(
-            f"[bold red]FAILED[/] {o.api} {o.kind} [bold]{o.subject}[/]"
-            f" [dim]({', '.join(o.checks) or 'error'})[/]"
+            f"[bold red]FAILED[/] {escape(f'{o.api} {o.kind}')} [bold]{escape(o.subject)}[/]"
+            f" [dim]({escape(', '.join(o.checks) or 'error')})[/]"
         )
         for line in o.detail.splitlines()[:6]:
             console.print(f"    {line}", markup=False, highlight=False)

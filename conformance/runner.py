@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from conformance.mock.bugs import resolve
@@ -116,7 +117,7 @@ def run(request: Request, console: Console) -> int:
 
     problem = check_request(request)
     if problem:
-        console.print(f"[bold red]error:[/] {problem}", highlight=False)
+        console.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
         return EXIT_USAGE
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -134,5 +135,5 @@ def run(request: Request, console: Console) -> int:
     print_summary(result, console)
     for label, path in (("JUnit XML", request.junit), ("report", request.report)):
         if path is not None:
-            console.print(f"{label}: {path}")
+            console.print(f"{label}: {path}", markup=False)
     return EXIT_OK if result.ok else EXIT_FAILED

@@ -138,6 +138,8 @@ class Target:
     tjdc: TjdcTarget | None = None
     #: Base URL of the mock's test controls (``/_grdfkit``); ``None`` on the BAS.
     controls_url: str | None = None
+    #: The key the mock's test controls require.
+    controls_key: Secret | None = None
     allow_writes: bool = False
     planted_bugs: tuple[str, ...] = ()
     #: Why an API is left out (not configured), by API.
@@ -158,17 +160,30 @@ class Target:
 #: The clients the conformance run gives the mock: the demo supplier, another supplier
 #: (403 rows) and an unmetered client for the property tests.
 MOCK_CLIENTS = (
-    MockClient("grdfkit-demo", "grdfkit-demo-secret", tier="large"),
+    MockClient(
+        "grdfkit-demo",
+        "grdfkit-demo-secret",
+        tier="large",
+        cdgf="A04000010",
+        dn="CN=FOURNISSEUR DEMO",
+    ),
     MockClient("grdfkit-other", "grdfkit-other-secret", tier="large", cdgf="A04000099"),
     MockClient("grdfkit-unmetered", "grdfkit-unmetered-secret", tier="unmetered"),
 )
 
 
-def mock_target_for(url: str, apis: tuple[str, ...] = APIS, bugs: tuple[str, ...] = ()) -> Target:
+def mock_target_for(
+    url: str, apis: tuple[str, ...] = APIS, bugs: tuple[str, ...] = (), *, controls_key: str
+) -> Target:
     """The target of a running mock at ``url`` (started with :data:`MOCK_CLIENTS`)."""
     demo, _, fuzz = MOCK_CLIENTS
     target = Target(
-        "mock", CallBudget(), controls_url=f"{url}/_grdfkit", allow_writes=True, planted_bugs=bugs
+        "mock",
+        CallBudget(),
+        controls_url=f"{url}/_grdfkit",
+        controls_key=Secret(controls_key),
+        allow_writes=True,
+        planted_bugs=bugs,
     )
     if "adict" in apis:
         target.adict = AdictTarget(
@@ -188,7 +203,7 @@ def mock_target_for(url: str, apis: tuple[str, ...] = APIS, bugs: tuple[str, ...
             client_id=demo.client_id,
             client_secret=Secret(demo.secret),
             user_login="conformance@grdfkit.invalid",
-            cdgf=demo.cdgf,
+            cdgf=str(demo.cdgf),
             numero_demande="WD00053H",
             fuzz_client_id=fuzz.client_id,
             fuzz_client_secret=Secret(fuzz.secret),
@@ -198,8 +213,8 @@ def mock_target_for(url: str, apis: tuple[str, ...] = APIS, bugs: tuple[str, ...
         target.tjdc = TjdcTarget(
             url=f"{url}/omega/ws/CreerDemandeTJDC",
             cert=None,
-            dn_entreprise="CN=FOURNISSEUR DEMO",
-            numero_cad=demo.cdgf,
+            dn_entreprise=str(demo.dn),
+            numero_cad=str(demo.cdgf),
             login="conformance",
         )
     return target
@@ -210,7 +225,7 @@ def mock_target(apis: tuple[str, ...] = APIS, bugs: tuple[str, ...] = ()) -> Ite
     """Start the mock (real uvicorn, free loopback port, controls on) and yield its target."""
     config = MockConfig(clients=MOCK_CLIENTS, controls=True, bugs=frozenset(bugs))
     with running_mock(config) as url:
-        yield mock_target_for(url, apis, bugs)
+        yield mock_target_for(url, apis, bugs, controls_key=config.controls_key)
 
 
 def _read(api: str, env: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:

@@ -202,9 +202,12 @@ def test_bas_target_runs_suivi_and_tjdc_over_mutual_tls(tmp_path: Path) -> None:
     """Suivi Demande and TJDC "BAS" (our mock, controls off); TJDC behind mutual TLS."""
     _pki(tmp_path)
     tls = Tls(str(tmp_path / "server.pem"), str(tmp_path / "server.key"), str(tmp_path / "ca.pem"))
-    clients = (MockClient("bas-client", SECRET, tier="small", cdgf="A04000010"),)
+    clients = (
+        MockClient("bas-client", SECRET, tier="small", cdgf="A04000010", dn="CN=grdfkit client"),
+    )
     report = tmp_path / "omega.md"
-    with running_mock(MockConfig(clients=clients)) as plain, running_mock(tls=tls) as secure:
+    config = MockConfig(clients=clients)
+    with running_mock(config) as plain, running_mock(config, tls=tls) as secure:
         soap = f"{secure}/omega/ws/CreerDemandeTJDC"
         with pytest.raises(httpx.TransportError):  # the server really wants a certificate
             httpx.get(soap + "?wsdl", verify=ssl.create_default_context(cafile=tls.client_ca))

@@ -18,20 +18,40 @@ from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.server import running_mock
 
 CLIENTS = (
-    MockClient("grdfkit-demo", "grdfkit-demo-secret", tier="large"),
+    MockClient(
+        "grdfkit-demo",
+        "grdfkit-demo-secret",
+        tier="large",
+        cdgf="A04000010",
+        dn="CN=FOURNISSEUR DEMO",
+    ),
     MockClient("grdfkit-other", "grdfkit-other-secret", tier="large", cdgf="A04000099"),
 )
 
 
+CONFIG = MockConfig(clients=CLIENTS, controls=True)
+
+
+def control(base_url: str, path: str, body: dict[str, object] | None = None) -> httpx.Response:
+    """POST to the mock's test controls with their key."""
+    response = httpx.post(
+        f"{base_url}/_grdfkit/{path}",
+        json=body or {},
+        headers={"Authorization": f"Bearer {CONFIG.controls_key}"},
+    )
+    response.raise_for_status()
+    return response
+
+
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    with running_mock(MockConfig(clients=CLIENTS, controls=True)) as url:
+    with running_mock(CONFIG) as url:
         yield url
 
 
 @pytest.fixture(autouse=True)
 def fresh(base_url: str) -> None:
-    httpx.post(f"{base_url}/_grdfkit/reset")
+    control(base_url, "reset")
 
 
 def adict(
@@ -71,8 +91,8 @@ def test_adict_full_scenario(base_url: str) -> None:
         (line,) = client.consos_publiees("09999999928289", periode=str(date.today().year - 1))[:1]
         assert line.statut_restitution is not None  # not validated yet: refused on the line
         assert (
-            httpx.post(
-                f"{base_url}/_grdfkit/consents/{right.id_droit_acces}", json={"decision": "valider"}
+            control(
+                base_url, f"consents/{right.id_droit_acces}", {"decision": "valider"}
             ).status_code
             == 200
         )
@@ -172,13 +192,13 @@ def test_company_is_validated_after_two_days_and_silence_refuses_after_three(bas
             **declaration(nom_titulaire=None, raison_sociale="BabaTech", code_postal="33000"),
         )
         person = client.declarer_droit_acces("GI999602", **declaration(code_postal="67000"))
-        httpx.post(f"{base_url}/_grdfkit/clock", json={"advance_days": 2.1})
+        control(base_url, "clock", {"advance_days": 2.1})
         states = {r.id_droit_acces: r.etat_droit_acces for r in client.consulter_droits_acces()}
         assert (states[company.id_droit_acces], states[person.id_droit_acces]) == (
             "Active",
             "A valider",
         )
-        httpx.post(f"{base_url}/_grdfkit/clock", json={"advance_days": 1})
+        control(base_url, "clock", {"advance_days": 1})
         states = {r.id_droit_acces: r.etat_droit_acces for r in client.consulter_droits_acces()}
         assert states[person.id_droit_acces] == "Refusée"
 
@@ -362,7 +382,7 @@ def test_tjdc_refusals(
 
 
 def test_tjdc_maintenance_and_malformed_requests(base_url: str) -> None:
-    httpx.post(f"{base_url}/_grdfkit/tjdc", json={"maintenance": True})
+    control(base_url, "tjdc", {"maintenance": True})
     with tjdc(base_url) as client:
         assert "maintenance" in client.verifier_recevabilite("09999999900617").messages[0].texte
     response = httpx.post(

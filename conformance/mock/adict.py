@@ -6,7 +6,6 @@ bodies are validated with the pydantic models generated from our spec.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, timedelta
 from functools import cache
@@ -16,6 +15,7 @@ from typing import Any
 from grdf_models import adict as models
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -23,6 +23,7 @@ from codegen.runtime import rules
 from conformance.mock import catalog, data
 from conformance.mock.catalog import restitution
 from conformance.mock.config import MockClient
+from conformance.mock.limits import decode_json
 from conformance.mock.responses import (
     NDJSON,
     ndjson,
@@ -38,6 +39,8 @@ SUPPLY = rules.SUPPLY_ROLES
 PROOF_TYPES = rules.PROOF_EXTENSIONS
 BOOLEAN = re.compile(r"vrai|faux", re.I)
 CLOSED = {"Révoquée", "Refusée", "Obsolète"}
+#: Files the multipart parser keeps (spooled) before answering "too many proofs".
+MAX_PARSED_PROOFS = 64
 
 
 @cache
@@ -99,7 +102,7 @@ def declaration_problem(id_pce: str, body: dict[str, Any]) -> str | None:
 async def declare(request: Request, state: MockState, client: MockClient, id_pce: str) -> Response:
     """PUT /pce/{id_pce}/droit_acces."""
     try:
-        body = json.loads(await request.body())
+        body = decode_json(await request.body())
     except ValueError:
         return traitement_response("requete_incorrecte")
     if not isinstance(body, dict):
@@ -232,7 +235,7 @@ async def search(request: Request, state: MockState, client: MockClient, pretty:
     if not raw.strip():
         return traitement_response("requete_incorrecte")  # the body is required, even as {}
     try:
-        body = json.loads(raw)
+        body = decode_json(raw)
         filters = models.ListeAccesIn.model_validate(body)
     except (ValueError, ValidationError):
         return traitement_response("requete_incorrecte")
@@ -264,7 +267,11 @@ async def proofs(request: Request, state: MockState, client: MockClient, right_i
     if right is None or right.client_id != client.client_id:
         return traitement_response("aucun_droit")
     try:
-        form = await request.form(max_files=10)
+        form = await request.form(max_files=MAX_PARSED_PROOFS)
+    except MultiPartException as exc:
+        # More files than the parser takes are still too many proofs, not a malformed body.
+        too_many = str(exc).startswith("Too many files")
+        return traitement_response("preuve_nombre" if too_many else "requete_incorrecte")
     except Exception:  # any multipart the parser refuses is a malformed request
         return traitement_response("requete_incorrecte")
     files = [f for f in form.getlist("preuves") if isinstance(f, UploadFile)]

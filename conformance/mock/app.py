@@ -9,10 +9,14 @@ Demande), ``/omega/ws/CreerDemandeTJDC`` (TJDC SOAP, WSDL at ``?wsdl``), the tok
 
 from __future__ import annotations
 
+import hmac
+import math
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -29,6 +33,7 @@ from conformance.mock.auth import (
     token_endpoint,
 )
 from conformance.mock.config import MockClient, MockConfig
+from conformance.mock.limits import BoundedBodies, decode_json
 from conformance.mock.responses import (
     gateway_error,
     restitution_error,
@@ -40,6 +45,7 @@ from conformance.mock.state import MockState
 
 Handler = Callable[[Request, MockClient], Awaitable[Response]]
 ADICT_BASES = ("/adict/v2", "/adict/bas/v6")
+TJDC_PATH = "/omega/ws/CreerDemandeTJDC"
 DATA = ("donnees_consos_publiees", "donnees_consos_informatives", "donnees_injections_publiees")
 
 
@@ -198,16 +204,16 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     async def soap_endpoint(request: Request) -> Response:
         if request.method == "GET":
             if "wsdl" in request.query_params:
-                return tjdc.wsdl(str(request.url.replace(query="")))
+                return tjdc.wsdl(_service_address(request, config))
             return soap_fault("Client", "POST a SOAP 1.1 envelope, or GET ?wsdl")
-        return bugs.rewrite_tjdc(config.bugs, await tjdc.handle(request, state))
+        return bugs.rewrite_tjdc(config.bugs, await tjdc.handle(request, state, config))
 
     routes += [
-        Route("/omega/ws/CreerDemandeTJDC", soap_endpoint, methods=["GET", "POST"]),
+        Route(TJDC_PATH, soap_endpoint, methods=["GET", "POST"]),
         Route("/omega/ws/CreerDemandeTJDC.xsd", xsd_endpoint, methods=["GET"]),
     ]
     if config.controls:
-        routes += control_routes(state)
+        routes += control_routes(state, config.controls_key)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return JSONResponse(
@@ -220,37 +226,80 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
         headers = dict(getattr(exc, "headers", None) or {})
         return JSONResponse(body, status_code=405, headers=headers)
 
-    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})
+    app = Starlette(
+        routes=routes,
+        exception_handlers={404: not_found, 405: not_allowed},
+        middleware=[Middleware(BoundedBodies, limits=config.limits)],
+    )
     app.state.mock = state
     app.state.config = config
     return app
 
 
-def control_routes(state: MockState) -> list[Route]:
-    """Test controls: reset, clock, consent decisions, planned failures, TJDC switches."""
+ControlHandler = Callable[[Request, dict[str, Any]], Awaitable[Response]]
 
-    async def reset(request: Request) -> Response:
+
+def _service_address(request: Request, config: MockConfig) -> str:
+    """TJDC's address for the WSDL: the configured one, else the socket the server listens on.
+
+    Never the request's ``Host`` header, which any caller can set.
+    """
+    if config.public_url:
+        return config.public_url.rstrip("/") + TJDC_PATH
+    host, port = request.scope.get("server") or ("127.0.0.1", 8080)
+    host = f"[{host}]" if ":" in str(host) else host
+    return f"{request.url.scheme}://{host}:{port}{TJDC_PATH}"
+
+
+def control_routes(state: MockState, key: str) -> list[Route]:
+    """Test controls: reset, clock, consent decisions, planned failures, TJDC switches.
+
+    Each call must carry ``Authorization: Bearer <key>`` (401 otherwise).
+    A body that is not a JSON object, or a value of the wrong kind, is a 400 naming it.
+    """
+
+    def control(handler: ControlHandler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            if not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {key}"):
+                return JSONResponse(
+                    {"error": "the test controls need Authorization: Bearer <controls key>"},
+                    status_code=401,
+                )
+            raw = await request.body()
+            try:
+                body = decode_json(raw) if raw.strip() else {}
+            except ValueError as exc:
+                return JSONResponse({"error": f"the body is not JSON: {exc}"}, status_code=400)
+            if not isinstance(body, dict):
+                return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
+            try:
+                return await handler(request, body)
+            except (ValueError, TypeError, OverflowError) as exc:
+                return JSONResponse({"error": f"bad value: {exc}"}, status_code=400)
+
+        return endpoint
+
+    async def reset(request: Request, body: dict[str, Any]) -> Response:
         state.reset()
         suivi.seed(state)
         tjdc.Switches.maintenance = tjdc.Switches.opening_hours = False
         return JSONResponse({"reset": True})
 
-    async def clock(request: Request) -> Response:
-        body = await request.json()
+    async def clock(request: Request, body: dict[str, Any]) -> Response:
         if "advance_days" in body:
-            state.clock_offset += timedelta(days=float(body["advance_days"]))
+            state.clock_offset += timedelta(days=_number(body["advance_days"], "advance_days"))
         if "set" in body:
-            target = datetime.fromisoformat(body["set"])
+            target = datetime.fromisoformat(str(body["set"]))
             state.clock_offset = target.replace(tzinfo=target.tzinfo or state.now().tzinfo) - (
                 state.now() - state.clock_offset
             )
         return JSONResponse({"now": state.now().isoformat()})
 
-    async def consent(request: Request) -> Response:
+    async def consent(request: Request, body: dict[str, Any]) -> Response:
         right = state.rights.get(request.path_params["id"])
         if right is None:
             return JSONResponse({"error": "unknown access right"}, status_code=404)
-        decision = (await request.json()).get("decision")
+        decision = body.get("decision")
         if right.etat != "A valider" or decision not in ("valider", "refuser"):
             return JSONResponse(
                 {"error": "only a pending right can be validated or refused"}, status_code=409
@@ -260,19 +309,20 @@ def control_routes(state: MockState) -> list[Route]:
             right.refused_at = state.now()
         return JSONResponse({"etat_droit_acces": right.etat})
 
-    async def failures(request: Request) -> Response:
-        body = await request.json()
+    async def failures(request: Request, body: dict[str, Any]) -> Response:
         prefix = str(body.get("prefix", "/adict"))
-        state.failures[prefix] = int(body.get("count", 1))
+        count = _number(body.get("count", 1), "count")
+        if count != int(count) or not 0 <= count <= 10_000:
+            raise ValueError("count must be a whole number from 0 to 10000")
+        state.failures[prefix] = int(count)
         if "status" in body or "message" in body:
-            state.failure_answers[prefix] = (
-                int(body.get("status", 500)),
-                str(body.get("message", "")),
-            )
+            status = _number(body.get("status", 500), "status")
+            if status != int(status) or not 400 <= status <= 599:
+                raise ValueError("status must be an HTTP error status (400-599)")
+            state.failure_answers[prefix] = (int(status), str(body.get("message", "")))
         return JSONResponse(state.failures)
 
-    async def switches(request: Request) -> Response:
-        body = await request.json()
+    async def switches(request: Request, body: dict[str, Any]) -> Response:
         tjdc.Switches.maintenance = bool(body.get("maintenance", tjdc.Switches.maintenance))
         tjdc.Switches.opening_hours = bool(body.get("opening_hours", tjdc.Switches.opening_hours))
         return JSONResponse(
@@ -280,9 +330,16 @@ def control_routes(state: MockState) -> list[Route]:
         )
 
     return [
-        Route("/_grdfkit/reset", reset, methods=["POST"]),
-        Route("/_grdfkit/clock", clock, methods=["POST"]),
-        Route("/_grdfkit/consents/{id}", consent, methods=["POST"]),
-        Route("/_grdfkit/failures", failures, methods=["POST"]),
-        Route("/_grdfkit/tjdc", switches, methods=["POST"]),
+        Route("/_grdfkit/reset", control(reset), methods=["POST"]),
+        Route("/_grdfkit/clock", control(clock), methods=["POST"]),
+        Route("/_grdfkit/consents/{id}", control(consent), methods=["POST"]),
+        Route("/_grdfkit/failures", control(failures), methods=["POST"]),
+        Route("/_grdfkit/tjdc", control(switches), methods=["POST"]),
     ]
+
+
+def _number(value: Any, name: str) -> float:
+    """``value`` as a finite number, or a ``ValueError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a number, not {value!r}")
+    return float(value)

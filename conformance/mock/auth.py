@@ -25,7 +25,10 @@ async def token_endpoint(
     request: Request, config: MockConfig, state: MockState, scopes: dict[str, int]
 ) -> Response:
     """Client credentials grant, form-encoded (client secret in the form or HTTP Basic)."""
-    form = await request.form()
+    try:
+        form = await request.form()
+    except Exception:  # any body the form parser refuses: Okta's shape, never a plain 400
+        return okta_error(400, "invalid_request", "The request body is not a valid form.")
     client_id, secret = str(form.get("client_id", "")), str(form.get("client_secret", ""))
     header = request.headers.get("Authorization", "")
     if header.startswith("Basic "):

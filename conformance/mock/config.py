@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from conformance.mock.bugs import check_names
+from conformance.mock.limits import BodyLimits
 
 #: A mock-only tier without quota, for fuzzing (property tests make hundreds of calls).
 UNMETERED = "unmetered"
@@ -12,18 +14,27 @@ UNMETERED = "unmetered"
 
 @dataclass(frozen=True)
 class MockClient:
-    """A client the mock's token endpoints know; ``cdgf`` is its supplier code (OMEGA)."""
+    """A client the mock's token endpoints know.
+
+    ``cdgf`` is its supplier code in OMEGA (the demandes it may follow in Suivi Demande, the
+    ``NumeroCAD`` it may send to TJDC) and ``dn`` the distinguished name of its certificate
+    (TJDC's ``DNEntreprise``). A client without them is refused by OMEGA: it never borrows
+    another supplier's.
+    """
 
     client_id: str
     secret: str
     tier: str = "small"
-    cdgf: str = "A04000010"
+    cdgf: str | None = None
+    dn: str | None = None
 
 
 #: Working defaults, documented in the README.
 DEFAULT_CLIENTS = (
-    MockClient("grdfkit-demo", "grdfkit-demo-secret"),
-    MockClient("grdfkit-other", "grdfkit-other-secret", cdgf="A04000099"),
+    MockClient("grdfkit-demo", "grdfkit-demo-secret", cdgf="A04000010", dn="CN=FOURNISSEUR DEMO"),
+    MockClient(
+        "grdfkit-other", "grdfkit-other-secret", cdgf="A04000099", dn="CN=AUTRE FOURNISSEUR"
+    ),
 )
 
 
@@ -46,6 +57,14 @@ class MockConfig:
     quotas: bool = True
     #: Planted bugs (names of :data:`conformance.mock.bugs.PLANTED_BUGS`): none by default.
     bugs: frozenset[str] = frozenset()
+    #: The key the test controls require (``Authorization: Bearer <key>``): a fresh random
+    #: one unless given, so enabling the controls never opens them to anyone.
+    controls_key: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    #: Caps on request bodies and on how long a body may take to arrive.
+    limits: BodyLimits = field(default_factory=BodyLimits)
+    #: The address clients reach the mock at (the WSDL's service address); default: the
+    #: address and port the server listens on.
+    public_url: str | None = None
 
     def __post_init__(self) -> None:
         check_names(self.bugs)
@@ -57,3 +76,7 @@ class MockConfig:
     def client(self, client_id: str) -> MockClient | None:
         """The client with this id, if configured."""
         return next((c for c in self.clients if c.client_id == client_id), None)
+
+    def certified(self, dn: str) -> MockClient | None:
+        """The client whose certificate has this distinguished name, if configured."""
+        return next((c for c in self.clients if c.dn is not None and c.dn == dn), None)

@@ -100,7 +100,7 @@ def consult(request: Request, state: MockState, client: MockClient, numero: str)
     ):
         return suivi_error(400, "Paramètre de requête manquant")
     code_cdgf = request.query_params["code_cdgf"]
-    if code_cdgf != client.cdgf:
+    if client.cdgf is None or code_cdgf != client.cdgf:
         return suivi_error(403, "L'utilisateur n'a pas accès à cette ressource")
     demande = state.demandes.get(numero)
     if demande is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from functools import cache
 from pathlib import Path
@@ -16,14 +17,18 @@ from starlette.responses import Response
 from codegen.runtime.calendar_fr import add_working_days
 from conformance.mock import catalog
 from conformance.mock.catalog import TABLES
+from conformance.mock.config import MockConfig
 from conformance.mock.responses import soap, soap_fault
 from conformance.mock.state import Demande, MockState
-from conformance.mock.suivi import SUPPLIERS, demande_body
+from conformance.mock.suivi import demande_body
 
 NS = "urn:grdfkit:omega:creerdemandetjdc:v1"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SPECS = Path(__file__).resolve().parents[2] / "specs" / "tjdc"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+#: Bounds of a request's XML (decided: a TJDC request has about 15 elements, 4 levels).
+MAX_ELEMENTS, MAX_DEPTH = 200, 16
+#: ``xs:date``: a year of 4 digits or more (a sign allowed), an optional time zone.
+XS_DATE = re.compile(r"(?P<day>-?\d{4,}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})?")
 INVALID_CAD = "A04999999"
 HOURS = (time(7), time(21))
 
@@ -93,22 +98,83 @@ def _refused_demande(state: MockState, cdgf: str, status: tuple[str, str]) -> st
     return numero
 
 
-async def handle(request: Request, state: MockState) -> Response:
+class Refused(Exception):
+    """A request refused before its content is read: the reason, as the Fault's text."""
+
+
+def parse_envelope(raw: bytes) -> etree._Element:
+    """The element inside ``soapenv:Body`` of ``raw``, parsed within bounds.
+
+    The parser holds no DTD (SOAP 1.1 §3 forbids one, so no entity is ever expanded or
+    fetched), drops comments and processing instructions, and stops at
+    :data:`MAX_ELEMENTS` elements or :data:`MAX_DEPTH` levels: a body of millions of empty
+    elements is refused after reading a few hundred of them, not built in memory.
+    """
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    elements = depth = 0
+    try:
+        for start in range(0, len(raw), 16 * 1024):
+            parser.feed(raw[start : start + 16 * 1024])
+            for event, _ in parser.read_events():
+                if event == "end":
+                    depth -= 1
+                    continue
+                elements, depth = elements + 1, depth + 1
+                if elements > MAX_ELEMENTS or depth > MAX_DEPTH:
+                    raise Refused(
+                        f"Requête trop complexe : plus de {MAX_ELEMENTS} éléments ou de "
+                        f"{MAX_DEPTH} niveaux"
+                    )
+        root = parser.close()
+    except etree.XMLSyntaxError as exc:
+        raise Refused(f"XML mal formé : {exc.msg}") from None
+    if root.getroottree().docinfo.doctype:
+        raise Refused("Une déclaration de type de document (DTD) est interdite en SOAP 1.1")
+    if any(isinstance(node, etree._Entity) for node in root.iter()):
+        raise Refused("Référence d'entité non résolue")
+    body = root.find(f"{{{SOAP_ENV}}}Body")
+    children = [] if body is None else [c for c in body if isinstance(c.tag, str)]
+    if root.tag != f"{{{SOAP_ENV}}}Envelope" or not children:
+        raise Refused("Enveloppe SOAP 1.1 attendue")
+    return children[0]
+
+
+def requested_date(text: str) -> date | None:
+    """An ``xs:date`` as a calendar date; ``None`` when Python's calendar cannot hold it.
+
+    The XSD accepts a time zone (``2031-03-03Z``, ``2031-03-03+02:00``) and years beyond
+    9999 or before year 1, which :meth:`date.fromisoformat` refuses: the zone is dropped
+    (a day is a day in OMEGA), the others are an incorrect value.
+    """
+    match = XS_DATE.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        return date.fromisoformat(match["day"])
+    except ValueError:
+        return None
+
+
+async def handle(request: Request, state: MockState, config: MockConfig) -> Response:
     """POST: VerifierRecevabiliteTJDC or CreerDemandeTJDC, by the body's element."""
     try:
-        root = etree.fromstring(await request.body(), _PARSER)
-    except etree.XMLSyntaxError as exc:
-        return soap_fault("Client", f"XML mal formé : {exc.msg}")
-    body = root.find(f"{{{SOAP_ENV}}}Body")
-    if root.tag != f"{{{SOAP_ENV}}}Envelope" or body is None or len(body) == 0:
-        return soap_fault("Client", "Enveloppe SOAP 1.1 attendue")
-    payload = body[0]
+        payload = parse_envelope(await request.body())
+    except Refused as exc:
+        return soap_fault("Client", str(exc))
     validator = schema()
     if not validator.validate(payload):
         first = validator.error_log[0]
         return soap_fault("Client", f"Requête non conforme au schéma : {first.message}")
     step = "creer" if etree.QName(payload).localname == "RequeteWSCreerDemandeTJDC" else "verifier"
-    refusal = _service_refusal(payload, state)
+    refusal = _service_refusal(payload, state, config)
     if refusal:
         return _ko(step, refusal)
     cad = _text(payload, "t:NumeroCAD")
@@ -135,7 +201,12 @@ async def handle(request: Request, state: MockState) -> Response:
     if (cad, numero_pce) not in state.tjdc_verified:
         # the dialogue drifted: step 2 without step 1 (seed 002 §2.3)
         return _ko(step, message("demande_abandonnee"))
-    wanted = date.fromisoformat(_text(demande, "t:DateDemandee"))
+    wanted = requested_date(_text(demande, "t:DateDemandee"))
+    if wanted is None:
+        return _ko(
+            step,
+            message("donnees_incorrectes", codeChamp="DateDemandee", codeCoherence="DATE_INVALIDE"),
+        )
     problems = []
     if wanted < add_working_days(state.today(), 5):
         problems.append(message("donnees_incorrectes"))
@@ -153,8 +224,13 @@ async def handle(request: Request, state: MockState) -> Response:
     return _answer(step, "T", "DmdOkDD", [message("demande_prise_en_compte")], numero, wanted)
 
 
-def _service_refusal(payload: etree._Element, state: MockState) -> str | None:
-    """Refusals before looking at the request: switches, failures, login, CDG-F."""
+def _service_refusal(payload: etree._Element, state: MockState, config: MockConfig) -> str | None:
+    """Refusals before looking at the request: switches, failures, login, CDG-F.
+
+    The habilitation is the certificate's: ``DNEntreprise`` must be a configured client's
+    DN, and ``NumeroCAD`` that client's CDG-F (decided: seed 002 names the refusal, not
+    the rule behind it).
+    """
     if Switches.maintenance:
         return message("maintenance")
     if Switches.opening_hours and not (HOURS[0] <= state.now().time() < HOURS[1]):
@@ -167,7 +243,8 @@ def _service_refusal(payload: etree._Element, state: MockState) -> str | None:
     cad = _text(payload, "t:NumeroCAD")
     if cad == INVALID_CAD:
         return message("etat_cad_invalide")
-    if cad not in SUPPLIERS:
+    owner = config.certified(_text(payload, "t:DNEntreprise"))
+    if owner is None or owner.cdgf != cad:
         return message("habilitation_incorrecte")
     return None
 
