@@ -75,8 +75,11 @@ class _Refused(Exception):
 
 
 def _expanded_size(root: yaml.Node) -> int:
-    """How many nodes ``root`` holds once every alias is expanded (shared nodes counted once
-    per use); stops as soon as the count passes :data:`MAX_EXPANDED_NODES`."""
+    """How many nodes ``root`` holds once every alias is expanded.
+
+    Shared nodes count once per use; stops as soon as the count passes
+    :data:`MAX_EXPANDED_NODES`.
+    """
     sizes: dict[int, int] = {}
     busy: set[int] = set()
 
@@ -123,8 +126,10 @@ def _pointer(parts: list[str]) -> str:
 
 
 def dangling_refs(document: Any) -> list[tuple[str, str, str]]:
-    """Every local ``$ref`` that points to nothing: (its own JSON pointer, the ref, the
-    first missing part of its target), in document order."""
+    """Every local ``$ref`` that points to nothing, in document order.
+
+    Each as (its own JSON pointer, the ref, the first missing part of its target).
+    """
     found: list[tuple[str, str, str]] = []
 
     def resolves(ref: str) -> str | None:
