@@ -32,10 +32,12 @@ class BenchServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, latency_s: float = 0.0, stream_bytes: int = 0) -> None:
+    def __init__(self, latency_s: float = 0.0, stream_bytes: int = 0, bad_every: int = 0) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.latency_s = latency_s
         self.stream_bytes = stream_bytes
+        #: Every ``bad_every``-th line of the stream is a cut-off object (0: none).
+        self.bad_every = bad_every
         self.arrivals: list[float] = []
         self.lock = threading.Lock()
 
@@ -68,13 +70,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if "donnees_consos_publiees" in self.path:
+            every = self.server.bad_every or 256
+            block = LINE * every
+            if self.server.bad_every:
+                block = LINE * (every - 1) + LINE[: len(LINE) // 2] + b"\n"
             lines = max(1, self.server.stream_bytes // len(LINE))
+            full, rest = divmod(lines, every)
             self.send_response(200)
             self.send_header("Content-Type", "application/x-ndjson")
-            self.send_header("Content-Length", str(lines * len(LINE)))
+            self.send_header("Content-Length", str(full * len(block) + rest * len(LINE)))
             self.end_headers()
-            block = LINE * 256
-            full, rest = divmod(lines, 256)
             for _ in range(full):
                 self.wfile.write(block)
             self.wfile.write(LINE * rest)

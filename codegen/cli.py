@@ -421,7 +421,16 @@ def mock(
         tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)}
         if tls_client_ca:
             tls |= {"ssl_ca_certs": str(tls_client_ca), "ssl_cert_reqs": ssl.CERT_REQUIRED}
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", **tls)
+    from conformance.mock.server import ArrivalStampedH11
+
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        log_level="warning",
+        http=ArrivalStampedH11,
+        **tls,
+    )
     raise typer.Exit(EXIT_OK)
 
 

@@ -224,7 +224,7 @@ def mock_target_for(
 def mock_target(apis: tuple[str, ...] = APIS, bugs: tuple[str, ...] = ()) -> Iterator[Target]:
     """Start the mock (real uvicorn, free loopback port, controls on) and yield its target."""
     config = MockConfig(clients=MOCK_CLIENTS, controls=True, bugs=frozenset(bugs))
-    with running_mock(config) as url:
+    with running_mock(config, own_process=True) as url:
         yield mock_target_for(url, apis, bugs, controls_key=config.controls_key)
 
 

@@ -161,16 +161,52 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+#: The httpcore trace event just before a request's first bytes are written (HTTP/1.1, 2).
+_WRITE_STARTS = ".send_request_headers.started"
+
+
+def _tolerance(limiter: object) -> float:
+    """How late a write may start after its admission before it is counted again.
+
+    A fifth of the quota's margin; the rest covers the clock's resolution and the server's
+    jitter.
+    """
+    margin = getattr(getattr(limiter, "config", None), "margin_s", 0.010)
+    return float(margin) / 5
+
+
 class QuotaTransport(httpx.BaseTransport):
-    """Take a quota slot before each request (sync)."""
+    """Take a quota slot before each request (sync), counted when its bytes leave.
+
+    The slot is taken before the request is handed on, so waiting never holds a pooled
+    connection. But the server counts the call when it arrives, and a thread starved of CPU
+    (or of the GIL) between its admission and the write would send late, close to the next
+    call: when the write starts more than ``tolerance_s`` after the admission (httpcore's
+    trace), the call is counted again at that moment. Each request's write then starts
+    within ``tolerance_s`` of a counted instant, which the quota's margin covers.
+    """
 
     def __init__(self, inner: httpx.BaseTransport, limiter: object) -> None:
         self.inner = inner
         self.limiter = limiter
+        self.tolerance_s = _tolerance(limiter)
+        #: Calls counted a second time because their write started late.
+        self.recounted = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Wait for the quota, then send."""
-        self.limiter.acquire()  # type: ignore[attr-defined]
+        """Wait for the quota, then send; count again if the write starts late."""
+        counted_at = self.limiter.admit()[1]  # type: ignore[attr-defined]
+        previous = request.extensions.get("trace")
+
+        def trace(name: str, info: dict[str, object]) -> None:
+            nonlocal counted_at
+            if name.endswith(_WRITE_STARTS) and time.monotonic() - counted_at > self.tolerance_s:
+                self.recounted += 1
+                counted_at = self.limiter.admit()[1]  # type: ignore[attr-defined]
+            if previous is not None:
+                previous(name, info)
+
+        request.extensions["trace"] = trace
         return self.inner.handle_request(request)
 
     def close(self) -> None:
@@ -179,15 +215,30 @@ class QuotaTransport(httpx.BaseTransport):
 
 
 class AsyncQuotaTransport(httpx.AsyncBaseTransport):
-    """Take a quota slot before each request (async)."""
+    """Async twin of :class:`QuotaTransport`."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport, limiter: object) -> None:
         self.inner = inner
         self.limiter = limiter
+        self.tolerance_s = _tolerance(limiter)
+        self.recounted = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Wait for the quota, then send."""
-        await self.limiter.aacquire()  # type: ignore[attr-defined]
+        """Wait for the quota, then send; count again if the write starts late."""
+        counted_at = (await self.limiter.aadmit())[1]  # type: ignore[attr-defined]
+        previous = request.extensions.get("trace")
+
+        async def trace(name: str, info: dict[str, object]) -> None:
+            nonlocal counted_at
+            if name.endswith(_WRITE_STARTS) and time.monotonic() - counted_at > self.tolerance_s:
+                self.recounted += 1
+                counted_at = (await self.limiter.aadmit())[1]  # type: ignore[attr-defined]
+            if previous is not None:
+                result = previous(name, info)
+                if asyncio.iscoroutine(result):
+                    await result
+
+        request.extensions["trace"] = trace
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:

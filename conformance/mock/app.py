@@ -25,6 +25,7 @@ from conformance.mock import adict, bugs, suivi, tjdc
 from conformance.mock.auth import (
     ADICT_SCOPES,
     ADICT_TOKEN_PATH,
+    ARRIVAL,
     OMEGA_SCOPES,
     OMEGA_TOKEN_PATH,
     Denied,
@@ -84,7 +85,12 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
                     limits: tuple[int, int | None] = (config.suivi_per_second, None)
                 else:
                     limits = config.tiers.get(client.tier, config.tiers["small"])
-                refused = take_quota(state, f"{quota_key}:{client.client_id}", *limits)
+                refused = take_quota(
+                    state,
+                    f"{quota_key}:{client.client_id}",
+                    *limits,
+                    arrived=request.scope.get(ARRIVAL),
+                )
                 if refused is not None:
                     return _denied(refused, suivi_shape)
             if state.failures.get(failure_prefix, 0) > 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import bisect
 import math
 import time
 from collections import deque
@@ -88,20 +89,39 @@ def bearer(
     return client if client is not None else Denied(401, "Client inconnu.")
 
 
-def take_quota(state: MockState, key: str, per_second: int, per_day: int | None) -> Denied | None:
-    """Count one call of ``key``; a call over either limit is refused with Retry-After."""
-    now = time.monotonic()
+#: The ASGI scope key holding when the request's bytes reached the server (monotonic s),
+#: set by the server's protocol (``conformance.mock.server.ArrivalStampedH11``).
+ARRIVAL = "grdfkit.arrival"
+
+
+def take_quota(
+    state: MockState,
+    key: str,
+    per_second: int,
+    per_day: int | None,
+    arrived: float | None = None,
+) -> Denied | None:
+    """Count one call of ``key`` arrived at ``arrived`` (default: now); refuse one over a limit.
+
+    A call is refused when some one-second window holding it would hold more than
+    ``per_second`` calls, or when the last 24 h already hold ``per_day``. Calls are kept in
+    arrival order even when their handlers run out of order.
+    """
+    now = time.monotonic() if arrived is None else arrived
     calls = state.calls.setdefault(key, deque())
     while calls and now - calls[0] >= 86_400:
         calls.popleft()
-    recent = [t for t in list(calls)[-per_second:] if now - t < 1.0]
-    if len(recent) >= per_second:
-        return Denied(
-            429, "Quota d'appels par seconde dépassé.", max(1, math.ceil(1.0 - (now - recent[0])))
-        )
+    start = bisect.bisect_right(calls, now - 1.0)
+    near = [calls[i] for i in range(start, len(calls)) if calls[i] < now + 1.0]
+    window = sorted([*near, now])
+    for first in (t for t in window if t <= now):
+        inside = [t for t in window if first <= t < first + 1.0]
+        if now in inside and len(inside) > per_second:
+            wait = max(1, math.ceil(1.0 - (now - inside[0])))
+            return Denied(429, "Quota d'appels par seconde dépassé.", wait)
     if per_day is not None and len(calls) >= per_day:
         return Denied(
             429, "Quota d'appels journalier dépassé.", math.ceil(86_400 - (now - calls[0]))
         )
-    calls.append(now)
+    bisect.insort(calls, now)
     return None

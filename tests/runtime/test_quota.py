@@ -13,10 +13,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from codegen.runtime.errors import QuotaExceeded
 from codegen.runtime.quota import QuotaConfig, QuotaLimiter, async_redis_bucket, redis_bucket
+from codegen.runtime.retry import AsyncQuotaTransport, QuotaTransport
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -207,3 +209,69 @@ def test_sync_redis_helper_refuses_an_async_client(redis_port: int) -> None:
 
     with pytest.raises(TypeError, match="async_redis_bucket"):
         redis_bucket(QuotaConfig(per_second=1), redis.asyncio.Redis(port=redis_port), "k")
+
+
+class WireTransport:
+    """An inner transport that 'writes' ``delay_s`` after being handed the request, telling
+    the trace callback as httpcore does, and records when each write started."""
+
+    def __init__(self, *delays_s: float) -> None:
+        self.delays_s = list(delays_s)
+        self.writes: list[float] = []
+
+    @property
+    def delay_s(self) -> float:
+        return self.delays_s.pop(0) if len(self.delays_s) > 1 else self.delays_s[0]
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        time.sleep(self.delay_s)
+        request.extensions["trace"]("http11.send_request_headers.started", {})
+        self.writes.append(time.monotonic())
+        return httpx.Response(200, request=request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(self.delay_s)
+        await request.extensions["trace"]("http11.send_request_headers.started", {})
+        self.writes.append(time.monotonic())
+        return httpx.Response(200, request=request)
+
+
+@pytest.mark.parametrize(
+    ("delays_s", "recounted"), [((0.0,), 0), ((0.05, 0.0), 1), ((0.05, 0.0, 0.05), 2)]
+)
+def test_a_write_starting_late_is_counted_again_when_it_starts(
+    delays_s: tuple[float, ...], recounted: int
+) -> None:
+    """A write late after its admission must not land within a second of the next call,
+    which is admitted (and written) on time."""
+    limiter = QuotaLimiter(QuotaConfig(per_second=1, max_wait_s=10))
+    inner = WireTransport(*delays_s)
+    transport = QuotaTransport(inner, limiter)  # type: ignore[arg-type]
+    for _ in range(3):
+        transport.handle_request(httpx.Request("GET", "http://x/"))
+    assert transport.recounted == recounted
+    gaps = [b - a for a, b in zip(inner.writes, inner.writes[1:], strict=False)]
+    assert min(gaps) >= 1.0
+
+
+def test_async_late_write_is_counted_again() -> None:
+    limiter = QuotaLimiter(QuotaConfig(per_second=1, max_wait_s=10))
+    inner = WireTransport(0.05, 0.0)
+    transport = AsyncQuotaTransport(inner, limiter)  # type: ignore[arg-type]
+
+    async def main() -> None:
+        for _ in range(2):
+            await transport.handle_async_request(httpx.Request("GET", "http://x/"))
+
+    asyncio.run(main())
+    assert transport.recounted == 1
+    assert inner.writes[1] - inner.writes[0] >= 1.0
+
+
+def test_a_previous_trace_callback_still_hears_every_event() -> None:
+    heard: list[str] = []
+    limiter = QuotaLimiter(QuotaConfig(per_second=5))
+    transport = QuotaTransport(WireTransport(0.0), limiter)  # type: ignore[arg-type]
+    request = httpx.Request("GET", "http://x/", extensions={"trace": lambda n, i: heard.append(n)})
+    transport.handle_request(request)
+    assert heard == ["http11.send_request_headers.started"]

@@ -31,9 +31,11 @@ from pyrate_limiter.abstracts import AbstractBucket
 
 from .errors import QuotaExceeded
 
-#: Added to each second of the per-second window: larger than loopback and timer jitter,
-#: under 1 % of the rate at one call per second.
-DEFAULT_MARGIN_S = 0.008
+#: Added to each second of the per-second window: covers the bucket clock's millisecond
+#: resolution, a write starting up to a fifth of it late (``QuotaTransport``) and the
+#: server's own stamping jitter, measured here with the CPU oversubscribed; 1 % of the rate
+#: at one call per second.
+DEFAULT_MARGIN_S = 0.010
 DEFAULT_MAX_WAIT_S = 30.0
 _LEAK_EVERY = 500
 #: Wake this long after a slot frees: the window margin already covers jitter.
@@ -196,10 +198,15 @@ class QuotaLimiter:
 
         Returns the admission time (milliseconds, on the bucket's clock) the quota counted.
         """
+        return self.admit()[0]
+
+    def admit(self) -> tuple[int, float]:
+        """:meth:`acquire`, also returning when (``time.monotonic()``) the call was counted."""
         deadline = time.monotonic() + self.config.max_wait_s
         while True:
             # One lock from reading the clock to recording the call: items enter in time order.
             with self.bucket.limiter_lock() or self._put_lock:
+                counted_at = time.monotonic()
                 item = self._item()
                 decision = self.bucket.put_decision(item)
             if isawaitable(decision):
@@ -209,12 +216,13 @@ class QuotaLimiter:
             wait = self._verdict(decision, item)
             if wait is None:
                 self._tick(item.timestamp)
-                return int(item.timestamp)
+                return int(item.timestamp), counted_at
             if time.monotonic() + wait > deadline:
                 raise QuotaExceeded(self.config.describe(decision.failing_rate), wait)
             self._sleep(wait)
 
-    async def _aput(self) -> tuple[RateItem, Any]:
+    async def _aput(self) -> tuple[RateItem, Any, float]:
+        counted_at = time.monotonic()
         now: Any = self.bucket.now()
         if isawaitable(now):
             now = await now
@@ -222,24 +230,28 @@ class QuotaLimiter:
         decision: Any = self.bucket.put_decision(item)
         if isawaitable(decision):
             decision = await decision
-        return item, decision
+        return item, decision, counted_at
 
     async def aacquire(self) -> int:
         """Async twin of :meth:`acquire`: sync buckets run inline, async ones are awaited."""
+        return (await self.aadmit())[0]
+
+    async def aadmit(self) -> tuple[int, float]:
+        """Async twin of :meth:`admit`."""
         deadline = time.monotonic() + self.config.max_wait_s
         while True:
             lock = self.bucket.limiter_lock()
             if lock is not None and hasattr(lock, "__aenter__"):
                 async with lock:
-                    item, decision = await self._aput()
+                    item, decision, counted_at = await self._aput()
             elif lock is not None:
                 with lock:
-                    item, decision = await self._aput()
+                    item, decision, counted_at = await self._aput()
             else:
-                item, decision = await self._aput()
+                item, decision, counted_at = await self._aput()
             if decision.allowed:
                 self._tick(item.timestamp)
-                return int(item.timestamp)
+                return int(item.timestamp), counted_at
             wait_ms = decision.retry_after_ms
             if wait_ms is None:
                 waited: Any = self.bucket.waiting(item)
