@@ -58,3 +58,12 @@ def test_invalid_spec_exits_1_and_names_the_problem(tmp_path: Path) -> None:
     assert result.exit_code == EXIT_PROBLEM
     assert "broken.yaml" in result.output
     assert "version" in result.output
+
+
+def test_mock_refuses_a_bad_client_spec_in_one_line() -> None:
+    result = runner.invoke(app, ["mock", "--client", "acme:secret:small:not-a-cdgf"])
+    assert result.exit_code == EXIT_USAGE
+    assert "CDG-F 'not-a-cdgf' is not 9 letters or digits" in result.output
+    result = runner.invoke(app, ["mock", "--tls-cert", "cert.pem"])
+    assert result.exit_code == EXIT_USAGE
+    assert "--tls-cert and --tls-key go together" in result.output
