@@ -32,32 +32,24 @@ def server() -> Iterator[FaultServer]:
         yield running
 
 
-def client(server: FaultServer, timeout: float = 5.0) -> AdictClient:
+def _options(server: FaultServer, timeout: float) -> dict[str, object]:
     base = f"http://127.0.0.1:{server.port}"
-    return AdictClient(
-        "fault-client",
-        "fault-secret",
-        base_url=f"{base}/adict/bas/v6",
-        token_url=f"{base}/token",
-        quota=None,
-        retry=RetryPolicy.off(),
-        timeout=timeout,
-        today=lambda: TODAY,
-    )
+    return {
+        "base_url": f"{base}/adict/bas/v6",
+        "token_url": f"{base}/token",
+        "quota": None,
+        "retry": RetryPolicy.off(),
+        "timeout": timeout,
+        "today": lambda: TODAY,
+    }
+
+
+def client(server: FaultServer, timeout: float = 5.0) -> AdictClient:
+    return AdictClient("fault-client", "fault-secret", **_options(server, timeout))  # type: ignore[arg-type]
 
 
 def async_client(server: FaultServer, timeout: float = 5.0) -> AsyncAdictClient:
-    base = f"http://127.0.0.1:{server.port}"
-    return AsyncAdictClient(
-        "fault-client",
-        "fault-secret",
-        base_url=f"{base}/adict/bas/v6",
-        token_url=f"{base}/token",
-        quota=None,
-        retry=RetryPolicy.off(),
-        timeout=timeout,
-        today=lambda: TODAY,
-    )
+    return AsyncAdictClient("fault-client", "fault-secret", **_options(server, timeout))  # type: ignore[arg-type]
 
 
 def numbers(items: list[object]) -> list[int]:

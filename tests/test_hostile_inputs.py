@@ -275,15 +275,8 @@ def raw_exchange(base_url: str, data: bytes, wait_s: float = 10.0) -> bytes:
 
 def test_a_body_shorter_than_its_content_length_is_refused_in_time(base_url: str) -> None:
     """The mock answers 408 after its read timeout (1 s here) instead of holding on."""
-    token = httpx.post(
-        base_url + ADICT_TOKEN_PATH,
-        data={
-            "grant_type": "client_credentials",
-            "client_id": DEMO.client_id,
-            "client_secret": DEMO.secret,
-            "scope": "/adict/bas/v6",
-        },
-    ).json()["access_token"]
+    with httpx.Client() as http:
+        token = _token(http, base_url, ADICT_TOKEN_PATH, DEMO, "/adict/bas/v6")
     request = (
         b"POST /adict/bas/v6/droits_acces HTTP/1.1\r\nHost: x\r\n"
         + f"Authorization: Bearer {token}\r\n".encode()

@@ -48,6 +48,18 @@ def test_the_dangling_ref_fixture_really_dangles() -> None:
     assert "'#/definitions/demander_acces_in'" in SPEC.read_text(encoding="utf-8")
 
 
+def command_args(command: str, manifest: Path, tmp_path: Path, *, broken_first: bool) -> list[str]:
+    """The arguments of ``command`` on the project of ``manifest`` (diff: against our spec)."""
+    common = ["--manifest", str(manifest), "--api", "adict"]
+    if command == "generate":
+        return ["generate", *common, "--output", str(tmp_path / "out")]
+    if command == "diff":
+        broken = str(manifest.parent / "adict" / "adict-v2.yaml")
+        pair = [broken, str(SPEC)] if broken_first else [str(SPEC), broken]
+        return ["diff", *pair, *common]
+    return [command, *common]
+
+
 def one_error_line(output: str) -> str:
     errors = [
         line
@@ -64,21 +76,7 @@ def test_a_dangling_ref_is_one_line_naming_file_pointer_and_target(
     tmp_path: Path, command: str
 ) -> None:
     manifest = project_with(tmp_path, dangling_spec())
-    broken = manifest.parent / "adict" / "adict-v2.yaml"
-    args = {
-        "validate": ["validate", "--manifest", str(manifest), "--api", "adict"],
-        "generate": [
-            "generate",
-            "--manifest",
-            str(manifest),
-            "--api",
-            "adict",
-            "--output",
-            str(tmp_path / "out"),
-        ],
-        "diff": ["diff", str(SPEC), str(broken), "--manifest", str(manifest), "--api", "adict"],
-    }[command]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, command_args(command, manifest, tmp_path, broken_first=False))
     assert result.exit_code == (EXIT_PROBLEM if command == "validate" else EXIT_USAGE)
     line = one_error_line(result.output)
     assert "adict-v2.yaml#/" in line and "/$ref" in line
@@ -91,21 +89,7 @@ def test_a_dangling_ref_is_one_line_naming_file_pointer_and_target(
 @pytest.mark.parametrize("command", ["validate", "generate", "diff"])
 def test_a_yaml_alias_bomb_is_refused_in_one_line(tmp_path: Path, command: str) -> None:
     manifest = project_with(tmp_path, alias_bomb())
-    broken = manifest.parent / "adict" / "adict-v2.yaml"
-    args = {
-        "validate": ["validate", "--manifest", str(manifest), "--api", "adict"],
-        "generate": [
-            "generate",
-            "--manifest",
-            str(manifest),
-            "--api",
-            "adict",
-            "--output",
-            str(tmp_path / "out"),
-        ],
-        "diff": ["diff", str(broken), str(SPEC), "--manifest", str(manifest), "--api", "adict"],
-    }[command]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, command_args(command, manifest, tmp_path, broken_first=True))
     assert result.exit_code in (EXIT_PROBLEM, EXIT_USAGE)
     line = one_error_line(result.output)
     assert re.search(r"adict-v2\.yaml:\d+:\d+: the spec expands to more than", line), line
