@@ -183,7 +183,7 @@ def _tolerance(limiter: object) -> float:
     A fifth of the quota's margin; the rest covers the clock's resolution and the server's
     jitter.
     """
-    margin = getattr(getattr(limiter, "config", None), "margin_s", 0.010)
+    margin = getattr(getattr(limiter, "config", None), "margin_s", 0.015)
     return float(margin) / 5
 
 
