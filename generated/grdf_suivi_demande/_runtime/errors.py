@@ -182,8 +182,6 @@ class StreamInterrupted(StreamError, NetworkError):
 
 def _describe(cause: BaseException) -> str:
     kind = type(cause).__name__
-    if isinstance(cause, UnicodeDecodeError):
-        return f"{kind}: the body is not valid UTF-8 at byte {cause.start}"
     text = str(cause)
     return f"{kind}: {text}" if text else kind
 

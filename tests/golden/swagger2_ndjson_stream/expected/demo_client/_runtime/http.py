@@ -115,9 +115,9 @@ async def aexecute(client: httpx.AsyncClient, call: PlannedCall, kind: type[T]) 
     return decode(call, response.content, kind)
 
 
-#: What can break a stream once it has started: the network, or a body that is not UTF-8
-#: where httpx decodes it.
-_STREAM_FAULTS = (httpx.TransportError, httpx.DecodingError, UnicodeDecodeError)
+#: What can break a stream once it has started: the network, or a body whose
+#: Content-Encoding cannot be undone. (Bad UTF-8 in a line is the reader's ``BadLine``.)
+_STREAM_FAULTS = (httpx.TransportError, httpx.DecodingError)
 
 
 @dataclass(frozen=True)
