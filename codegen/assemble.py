@@ -117,6 +117,7 @@ def operation_table(document: dict[str, Any] | None) -> list[dict[str, str]]:
                 "path": repr(path),
                 "idempotent": repr(idempotent),
                 "stream": repr("x-grdf-stream" in operation),
+                "aliases": repr(tuple(str(a) for a in operation.get("x-grdf-path-aliases", ()))),
             }
         )
     return sorted(rows, key=lambda row: row["name"])

@@ -302,6 +302,15 @@ def mock(
         bool,
         typer.Option(help="Answer NDJSON as pretty-printed concatenated objects, as the BAS has."),
     ] = False,
+    quirks: Annotated[
+        str | None,
+        typer.Option(
+            "--quirks",
+            help="bas: answer as GRDF's sandbox has been seen to (pretty-printed streams, the "
+            "injection path spelled donnees_injection_publiees, the older token endpoint, the "
+            "data sheet's broken block of Consos-NR07), so code proven here survives the BAS.",
+        ),
+    ] = None,
     controls: Annotated[
         bool, typer.Option(help="Enable the test controls under /_grdfkit (off by default).")
     ] = False,
@@ -393,9 +402,12 @@ def mock(
         bugs = resolve(plant_bug or ())
     except ValueError as exc:
         raise fail_usage(f"--plant-bug {exc}") from None
+    if quirks not in (None, "bas"):
+        raise fail_usage(f"--quirks {quirks!r}: the only set of quirks is 'bas'")
     config = MockConfig(
         clients=tuple(clients),
         pretty_streams=pretty_streams,
+        quirks=frozenset({quirks}) if quirks else frozenset(),
         controls=controls,
         quotas=quotas,
         bugs=frozenset(bugs),

@@ -10,6 +10,7 @@ naming the file, the row and the field.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -59,6 +60,11 @@ class AdictRow(_Strict):
     #: Changes to the fixture's declaration (its perimeter, say).
     fixture_changes: dict[str, Any] = {}
     targets: tuple[TargetName, ...] = ("mock", "bas")
+    #: The data sheet's scenario the row transcribes, with its sources.
+    sheet: str | None = None
+    #: Written for the sheet's year: past this history depth, GRDF's rule answers first.
+    history_years: Literal[3, 5] | None = None
+    note: str | None = None
     expect: AdictExpect
 
 
@@ -114,6 +120,10 @@ class TableRow(_Strict):
     targets: tuple[TargetName, ...] = ("mock", "bas")
     needs_controls: bool = False
     writes: bool = False
+    #: The data sheet's scenario (ADICT rows ``jdd_*``), with its sources.
+    sheet: str | None = None
+    #: Why the expectation differs from the sheet's, or where sources disagree.
+    note: str | None = None
     #: The row as written in its table, for the driver.
     source: AdictRow | SuiviRow | TjdcRow
 
@@ -140,11 +150,64 @@ def _parse(model: type[_Strict], file: str, index: int, raw: Any) -> Any:
         raise TableError(f"{file}: row {name}: {where}: {first['msg']}") from exc
 
 
-def _adict(file: str = "adict_cases.yaml") -> list[TableRow]:
+def _bodies(file: str) -> dict[str, dict[str, Any]]:
+    raw = yaml.safe_load((TABLES / file).read_text(encoding="utf-8"))
+    bodies = raw.get("bodies", {}) if isinstance(raw, dict) else {}
+    if not isinstance(bodies, dict) or not all(isinstance(b, dict) for b in bodies.values()):
+        raise TableError(f"{file}: `bodies` must map names to JSON objects")
+    return bodies
+
+
+def merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``changes`` applied; a change to null leaves the field out."""
+    return {k: v for k, v in (base | changes).items() if v is not None}
+
+
+def _oldest(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _dated(row: AdictRow, today: date) -> AdictRow:
+    """The row as GRDF's history rule makes it today (see ``history_years``)."""
+    start = row.query.get("date_debut")
+    if row.history_years is None or start is None:
+        return row
+    if date.fromisoformat(start) >= _oldest(today, row.history_years):
+        return row
+    key = f"history_{row.history_years}_years"
+    known = messages()["restitution"][key]
+    why = (
+        f"the sheet's {start} is now older than {row.history_years} years: "
+        "GRDF's history rule answers first"
+    )
+    return row.model_copy(
+        update={
+            "expect": AdictExpect(status=known.http, code=known.code, message=f"restitution.{key}"),
+            "note": f"{row.note}; {why}" if row.note else why,
+        }
+    )
+
+
+def _adict(file: str = "adict_cases.yaml", today: date | None = None) -> list[TableRow]:
     catalog = messages()
+    bodies = _bodies(file)
+    today = today or date.today()
     out = []
     for index, raw in enumerate(_rows(file)):
         row: AdictRow = _parse(AdictRow, file, index, raw)
+        if isinstance(row.body, str) and row.body != "declaration":
+            if row.body not in bodies:
+                raise TableError(
+                    f"{file}: row {row.id}: body: {row.body!r} is not `declaration` "
+                    "nor a key of `bodies`"
+                )
+            row = row.model_copy(
+                update={"body": merged(bodies[row.body], row.changes), "changes": {}}
+            )
+        row = _dated(row, today)
         try:
             writing = writes("adict", row.operation)
         except KeyError:
@@ -183,6 +246,8 @@ def _adict(file: str = "adict_cases.yaml") -> list[TableRow]:
                 targets=row.targets,
                 needs_controls=row.fixture != "none",
                 writes=writing,
+                sheet=row.sheet,
+                note=row.note,
                 source=row,
             )
         )

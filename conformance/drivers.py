@@ -9,6 +9,7 @@ numero_demande); :class:`RowMismatch` carries them to the report.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable
@@ -25,8 +26,8 @@ from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.models.datatype import XmlDate
 
 from codegen.runtime.settings import tls_context
-from conformance.budget import BudgetTransport, budget_session
-from conformance.cases import AdictRow, SuiviRow, TableRow, TjdcRow, message_pattern
+from conformance.budget import BudgetSpent, BudgetTransport, budget_session
+from conformance.cases import AdictRow, SuiviRow, TableRow, TjdcRow, merged, message_pattern
 from conformance.checks import NDJSON, body_problems
 from conformance.mock.tjdc import SPECS as TJDC_SPECS
 from conformance.targets import Target
@@ -297,7 +298,7 @@ def run_adict(session: Session, row: TableRow) -> list[str]:
         kwargs["content"] = src.raw_body.encode()
         headers["Content-Type"] = "application/json"
     elif src.body == "declaration":
-        kwargs["json"] = declaration(**src.changes)
+        kwargs["json"] = merged(declaration(), src.changes)
     elif src.body is not None:
         kwargs["json"] = src.body
     if src.files:
@@ -305,7 +306,28 @@ def run_adict(session: Session, row: TableRow) -> list[str]:
             ("preuves", (name, b"%" * size, "application/octet-stream")) for name, size in src.files
         ]
     response = session.http.request(method, url, **kwargs)
-    return compare(row, response, template, decided_codes=session.target.is_mock)
+    problems = compare(row, response, template, decided_codes=session.target.is_mock)
+    if not session.target.is_mock:
+        _withdraw(session, template, response)
+    return problems
+
+
+def _withdraw(session: Session, template: str, response: httpx.Response) -> None:
+    """Revoke a right a row declared on a shared sandbox, so the next run finds none.
+
+    The mock starts every row from a reset; the BAS keeps what was declared (public
+    clients' suites revoke after declaring, for the same reason).
+    """
+    if template != "/pce/{id_pce}/droit_acces" or response.status_code != 201:
+        return
+    right = response.json().get("id_droit_acces") if response.content else None
+    if not right or session.target.adict is None:
+        return
+    # Out of budget, the right stays: the next run's row then says "already exists".
+    with contextlib.suppress(BudgetSpent):
+        session.http.patch(
+            f"{session.target.adict.base_url}/droit_acces/{right}", headers=session.bearer("adict")
+        )
 
 
 # ----------------------------------------------------------------------- Suivi Demande

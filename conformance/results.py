@@ -60,6 +60,20 @@ class RunResult:
             totals[o.kind] += o.calls
         return totals
 
+    def fidelity(self) -> tuple[int, int, int]:
+        """GRDF's data sheet: scenarios answered as documented, scenarios run, skipped."""
+        sheet = [o for o in self.outcomes if o.kind == "table" and "/jdd_" in o.subject]
+        ran = [o for o in sheet if o.outcome != "skipped"]
+        return sum(o.outcome == "passed" for o in ran), len(ran), len(sheet) - len(ran)
+
+    def fidelity_line(self) -> str | None:
+        """The data-sheet figure as one sentence, or ``None`` when no scenario ran."""
+        passed, ran, skipped = self.fidelity()
+        if not ran and not skipped:
+            return None
+        line = f"data sheet (JDD BAS v1.4): {passed} of {ran} scenarios answered as documented"
+        return line + (f", {skipped} skipped" if skipped else "")
+
     @property
     def ok(self) -> bool:
         """True when nothing failed and something ran."""
@@ -121,6 +135,8 @@ def print_summary(result: RunResult, console: Console) -> None:
         console.print(
             f"planted bug [bold]{bug}[/]: {verdict}" + (f" by {caught[0]}" if caught else "")
         )
+    if (fidelity := result.fidelity_line()) is not None:
+        console.print(escape(fidelity))
     budget = f" of a budget of {result.budget_limit}" if result.budget_limit is not None else ""
     by_kind = ", ".join(f"{k} {n}" for k, n in sorted(result.calls_by_kind().items()) if n)
     counts = result.counts()
@@ -146,6 +162,8 @@ def markdown(result: RunResult) -> str:
         + ", ".join(f"{k} {n}" for k, n in sorted(result.calls_by_kind().items())),
         f"- Duration: {result.seconds:.1f} s",
     ]
+    if (fidelity := result.fidelity_line()) is not None:
+        lines.append(f"- Fidelity: {fidelity}")
     lines += [f"- {api} left out: {why}" for api, why in result.left_out.items()]
     if result.planted_bugs:
         lines += ["", "## Planted bugs", "", "| bug | what it does | caught by |", "|---|---|---|"]
@@ -192,6 +210,8 @@ def html_report(result: RunResult) -> str:
         f"{counts['failed'] + counts['error']} failed, {counts['skipped']} skipped; "
         f"{result.calls} calls; {result.seconds:.1f} s</p>",
     ]
+    if (fidelity := result.fidelity_line()) is not None:
+        out.append(f"<p>{html.escape(fidelity)}</p>")
     if result.planted_bugs:
         out.append("<h2>Planted bugs</h2><table><tr><th>bug</th><th>caught by</th></tr>")
         for bug in result.planted_bugs:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -154,7 +155,7 @@ def test_bas_target_reads_only_keeps_the_pace_and_the_budget(
     calls = int(re.search(r"- Calls: (\d+) \(budget 14\)", text)[1])  # type: ignore[index]
     assert calls == 14
     assert elapsed >= 13  # one call per second: 14 calls take at least 13 s
-    assert "| `adict/declare_ok` | skipped |" in text and "--allow-writes" in text
+    assert "| `adict/jdd_gda_r01` | skipped |" in text and "--allow-writes" in text
     assert "| `adict/revoke_twice` | skipped |" in text
     assert "call budget of 14 spent" in text
     assert "| `adict/data_filtre` |" in text
@@ -189,6 +190,65 @@ def test_bas_failures_never_show_the_secret(bas_stand_in: str, tmp_path: Path) -
     assert "token endpoint answered 401" in run.stdout
     for output in (run.stdout, run.stderr, report.read_text()):
         assert SECRET not in output
+
+
+#: Calls the data sheet needs on the BAS: 70 rows, 7 revocations of what R01-R07 declared,
+#: the token; with this budget the run stops right after the sheet.
+SHEET_BUDGET = 80
+
+
+def test_bas_target_runs_every_data_sheet_row_within_its_budget(
+    bas_stand_in: str, tmp_path: Path
+) -> None:
+    """With --allow-writes, every scenario of GRDF's data sheet runs on the "BAS" and passes.
+
+    The stand-in keeps its state between rows, as the BAS does: the rights the declarations
+    create are revoked after each, so the sheet can run again.
+    """
+    report = tmp_path / "sheet.md"
+    env = {
+        "GRDFKIT_BAS_ADICT_CLIENT_ID": "bas-client",
+        "GRDFKIT_BAS_ADICT_CLIENT_SECRET": SECRET,
+        "GRDFKIT_BAS_ADICT_BASE_URL": f"{bas_stand_in}/adict/bas/v6",
+        "GRDFKIT_BAS_ADICT_TOKEN_URL": bas_stand_in + ADICT_TOKEN_PATH,
+    }
+    run = grdfkit(
+        "conformance",
+        "--target",
+        "bas",
+        "--allow-writes",
+        "--budget",
+        str(SHEET_BUDGET),
+        "--report",
+        str(report),
+        env=env,
+    )
+    text = report.read_text()
+    fidelity = "Fidelity: data sheet (JDD BAS v1.4): 70 of 70 scenarios answered as documented"
+    assert fidelity in text, run.stdout
+    calls = int(re.search(r"- Calls: (\d+) \(budget", text)[1])  # type: ignore[index]
+    assert calls <= SHEET_BUDGET
+    assert "| `adict/jdd_gda_r01` | passed |" in text
+    # Nothing left behind: every right the declarations created is revoked, so the sheet's
+    # "declaration passes" rows pass again on the next run.
+    token = httpx.post(
+        bas_stand_in + ADICT_TOKEN_PATH,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "bas-client",
+            "client_secret": SECRET,
+            "scope": "/adict/bas/v6",
+        },
+    ).json()["access_token"]
+    time.sleep(1.1)  # the stand-in keeps the BAS quota: one call per second
+    listing = httpx.get(
+        f"{bas_stand_in}/adict/bas/v6/droits_acces",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    lines = [json.loads(line) for line in listing.text.splitlines() if line.strip()]
+    holder = ("nom_titulaire", "raison_sociale_du_titulaire")
+    declared = [x for x in lines if any(str(x.get(k) or "").startswith("Test ") for k in holder)]
+    assert len(declared) == 7 and all(d["etat_droit_acces"] == "Révoquée" for d in declared)
 
 
 def _pki(folder: Path) -> None:

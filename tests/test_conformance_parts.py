@@ -263,7 +263,7 @@ def test_codes_grdf_does_not_publish_are_checked_on_the_mock_only() -> None:
 
 
 def test_a_mismatch_names_each_failed_check() -> None:
-    row = _row("adict/declare_right_exists")
+    row = _row("adict/jdd_gda_nr08")
     problems = compare(
         row,
         _response(400, {"code_statut_traitement": "1", "message_retour_traitement": "x"}),
@@ -280,11 +280,11 @@ def test_a_mismatch_names_each_failed_check() -> None:
 def test_a_planted_bug_is_caught_only_by_its_checks_on_its_subjects() -> None:
     result = RunResult("mock", ["adict"], planted_bugs=tuple(PLANTED_BUGS))
     result.outcomes = [
-        Outcome("table", "adict", "adict/declare_ok", "failed", ("status",)),
+        Outcome("table", "adict", "adict/jdd_gda_r01", "failed", ("status",)),
         Outcome("table", "adict", "adict/list_rights", "failed", ("code",)),
         Outcome("table", "tjdc", "tjdc/maintenance", "passed", ()),
     ]
-    assert result.caught("wrong_status") == ["adict/declare_ok (status)"]
+    assert result.caught("wrong_status") == ["adict/jdd_gda_r01 (status)"]
     assert result.caught("wrong_tjdc_code") == []  # a passing row catches nothing
     assert result.caught("quota_not_enforced") == []  # status failed, but not on a quota row
     assert result.caught("malformed_ndjson") == []
@@ -352,7 +352,7 @@ def test_the_adict_spec_links_declare_to_list_and_revoke() -> None:
 def test_reports_list_every_test_and_escape_what_they_show() -> None:
     result = RunResult("bas", ["adict"], budget_limit=10, calls=10, planted_bugs=())
     result.outcomes = [
-        Outcome("table", "adict", "adict/declare_ok", "skipped", (), "needs --allow-writes", 0),
+        Outcome("table", "adict", "adict/jdd_gda_r01", "skipped", (), "needs --allow-writes", 0),
         Outcome(
             "property",
             "adict",
@@ -364,7 +364,7 @@ def test_reports_list_every_test_and_escape_what_they_show() -> None:
         ),
     ]
     page = html_report(result)
-    assert "<code>adict/declare_ok</code>" in page and "&lt;x&gt;|y" in page
+    assert "<code>adict/jdd_gda_r01</code>" in page and "&lt;x&gt;|y" in page
     assert "<td class='failed'>failed</td>" in page and "<b>FAIL</b>" in page
     text = markdown(result)
     assert "| adict | `adict GET /droits_acces` | failed | ndjson_lines | 2 |" in text

@@ -118,7 +118,7 @@ def soap_request(
             f"<t:TypeDemande>TJDC</t:TypeDemande><t:NumeroPCE>{pce}</t:NumeroPCE>"
             f"<t:DateDemandee>{date_text}</t:DateDemandee>"
             "<t:AutorisationExpresse>OUI</t:AutorisationExpresse>"
-            "<t:NomDuClient>DUPONT</t:NomDuClient><t:CodePostal>75009</t:CodePostal>"
+            "<t:NomDuClient>DUPONT</t:NomDuClient><t:CodePostal>13400</t:CodePostal>"
             "</t:Demande></t:RequeteWSCreerDemandeTJDC>"
         )
     return (

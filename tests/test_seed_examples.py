@@ -118,7 +118,7 @@ MUTATIONS: list[tuple[str, str, str, str, Any]] = [
         "pattern",
     ),
     ("adict_declarer_request.json", "demander_acces_in", "date_fin_droit_acces", "07/08/2024", "x"),
-    ("adict_declarer_request.json", "demander_acces_in", "courriel_titulaire", None, "required"),
+    ("adict_declarer_request.json", "demander_acces_in", "code_postal", None, "required"),
     ("adict_declarer_response.json", "demander_acces_out", "etat_droit_acces", "Pending", "enum"),
     ("adict_droits_acces_post_line.json", "liste_acces_out", "parcours", "WEB", "enum"),
     ("adict_droits_acces_post_line.json", "liste_acces_out", "date_creation", "2020-01-16", "x"),

@@ -14,3 +14,6 @@ class Operation:
     path: str
     idempotent: bool
     stream: bool = False
+    #: Other spellings of ``path`` a GRDF environment has served (``x-grdf-path-aliases``),
+    #: tried in order when the documented path answers 404.
+    aliases: tuple[str, ...] = ()

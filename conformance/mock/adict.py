@@ -6,7 +6,9 @@ bodies are validated with the pydantic models generated from our spec.
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
 from datetime import date, timedelta
 from functools import cache
 from pathlib import PurePath
@@ -22,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from codegen.runtime import rules
 from conformance.mock import catalog, data
 from conformance.mock.catalog import restitution
-from conformance.mock.config import MockClient
+from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.limits import decode_json
 from conformance.mock.responses import (
     NDJSON,
@@ -31,6 +33,7 @@ from conformance.mock.responses import (
     restitution_error,
     traitement_response,
 )
+from conformance.mock.sheet import sheet
 from conformance.mock.state import AccessRight, MockState, new_right_id
 
 # GRDF's formats are the clients' own (one definition, in the runtime the packages carry).
@@ -67,11 +70,48 @@ def _blank(value: Any) -> bool:
 
 
 # --------------------------------------------------------------------------- declaration
+DECLARE = "PUT /pce/{id_pce}/droit_acces"
+
+
+def authorised_roles() -> frozenset[str]:
+    """Roles acting for the holder, who give the e-mail and perimeter too.
+
+    The spec's ``x-grdf-required-by-role``: a DETENTEUR needs only a name and a postcode, as
+    the data sheet's minimal DCF / DCI bodies (GDA-R05, R07) and the export's required list
+    show.
+    """
+    declared = _spec()["definitions"]["demander_acces_in"].get("x-grdf-required-by-role", {})
+    return frozenset(declared)
+
+
+PERIMETER_FLAGS = tuple(
+    f"perim_donnees_{kind}" for kind in ("contractuelles", "techniques", "informatives", "publiees")
+)
+
+
+def perimeter_defaults(role: str) -> dict[str, str]:
+    """The perimeter booleans a declaration left out (decided, GRDF does not say).
+
+    A DETENTEUR's right covers every kind of data (its own contract: the data sheet's DCF /
+    DCI bodies give none); an AUTORISE role gets only what it asked for (ACI leaves out
+    informatives, GDA-R06).
+    """
+    value = "Faux" if authorised_role(role) else "Vrai"
+    return {flag: value for flag in PERIMETER_FLAGS}
+
+
+def authorised_role(role: Any) -> bool:
+    """Whether ``role`` acts for the holder (see :func:`authorised_roles`)."""
+    return isinstance(role, str) and role in authorised_roles()
+
+
 def declaration_problem(id_pce: str, body: dict[str, Any]) -> str | None:
-    """The first documented refusal of a declaration body, in GRDF's order, or ``None``."""
+    """The first refusal of a declaration request alone (GRDF's 400s), in GRDF's order."""
     if not PCE.fullmatch(id_pce):
         return "pce_format"
-    if _blank(body.get("role_tiers")):
+    role = body.get("role_tiers")
+    authorised = authorised_role(role)
+    if _blank(role):
         return "role_manquant"
     holder, company = not _blank(body.get("nom_titulaire")), not _blank(body.get("raison_sociale"))
     if holder and company:
@@ -82,45 +122,57 @@ def declaration_problem(id_pce: str, body: dict[str, Any]) -> str | None:
         return "code_postal_manquant"
     if not POSTCODE.fullmatch(str(body["code_postal"])):
         return "code_postal_format"
-    if _blank(body.get("courriel_titulaire")):
+    email = body.get("courriel_titulaire")
+    if authorised and _blank(email):
         return "courriel_manquant"
-    if not EMAIL.fullmatch(str(body["courriel_titulaire"])):
+    if not _blank(email) and not EMAIL.fullmatch(str(email)):
         return "courriel_format"
-    if not BOOLEAN.fullmatch(str(body.get("perim_donnees_contractuelles", ""))):
-        return "perimetre_contractuel"
-    if body.get("role_tiers") in SUPPLY and _blank(body.get("perim_donnees_conso_debut")):
-        return "perim_conso_debut"
-    if body.get("role_tiers") not in SUPPLY and _blank(body.get("perim_donnees_inj_fin")):
-        return "perim_inj_fin"
+    if authorised:
+        if not BOOLEAN.fullmatch(str(body.get("perim_donnees_contractuelles", ""))):
+            return "perimetre_contractuel"
+        if role in SUPPLY and _blank(body.get("perim_donnees_conso_debut")):
+            return "perim_conso_debut"
+        if role not in SUPPLY and _blank(body.get("perim_donnees_inj_fin")):
+            return "perim_inj_fin"
     try:
         models.DemanderAccesIn.model_validate(body)
     except ValidationError:
+        return "requete_incorrecte"
+    if schema_errors("demander_acces_in", body):
         return "requete_incorrecte"
     return None
 
 
 async def declare(request: Request, state: MockState, client: MockClient, id_pce: str) -> Response:
-    """PUT /pce/{id_pce}/droit_acces."""
+    """PUT /pce/{id_pce}/droit_acces, checked in GRDF's order.
+
+    The request alone (body, PCE format, each field), then what the sandbox documents for this
+    PCE, then the PCE (known, contract, postcode), then the client's rights.
+    """
     try:
         body = decode_json(await request.body())
     except ValueError:
         return traitement_response("requete_incorrecte")
     if not isinstance(body, dict):
         return traitement_response("requete_incorrecte")
-    known = catalog.pce(id_pce)
-    if known is not None and known.forced:
-        return traitement_response(known.forced)
+    special = sheet().special(DECLARE, id_pce=id_pce)
+    if special is not None and special.answer == "traitement.pce_inconnu":
+        return _special(special.answer)  # the sheet's 13-digit "unknown PCE" (GDA-NR13)
     problem = declaration_problem(id_pce, body)
     if problem:
         return traitement_response(problem)
+    if special is not None and special.answer:
+        return _special(special.answer)
+    known = catalog.pce(id_pce)
     if known is None:
         return traitement_response("pce_inconnu")
+    if known.contract_ended:
+        return traitement_response("contrat_echu")
     if body["code_postal"] != known.code_postal:
         return traitement_response("code_postal_pce")
-    for right in state.rights.values():
+    for right in state.client_rights(client.client_id):
         right = state.effective(right)
-        if (right.client_id, right.id_pce, right.fields.get("role_tiers")) == (
-            client.client_id,
+        if (right.id_pce, right.fields.get("role_tiers")) == (
             id_pce,
             body["role_tiers"],
         ) and right.etat not in CLOSED:
@@ -129,12 +181,17 @@ async def declare(request: Request, state: MockState, client: MockClient, id_pce
         new_right_id(),
         client.client_id,
         id_pce,
-        body,
+        {**perimeter_defaults(body["role_tiers"]), **body},
         state.now(),
         company=not _blank(body.get("raison_sociale")),
     )
-    state.rights[right.id_droit_acces] = right
+    state.add_right(right)
     return traitement_response("en_attente", declaration_echo(right))
+
+
+def _special(answer: str) -> Response:
+    """A traitement answer the data sheet documents (``traitement.<key>``)."""
+    return traitement_response(answer.removeprefix("traitement."))
 
 
 #: The declared fields GRDF echoes back, on the declaration and in every listing line.
@@ -174,6 +231,14 @@ def declaration_echo(right: AccessRight) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ listings
+#: Why a right became obsolete, as the listing says it (seed 003's example for a move).
+OBSOLETE_SOURCES = {
+    "holder_moved": "Le client n'est plus titulaire de ce PCE",
+    "expired": "Droit d'accès terminé",
+    None: "Contrôle preuve négatif",
+}
+
+
 def _stamp(value: Any) -> str | None:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else None
 
@@ -193,7 +258,9 @@ def listing_line(right: AccessRight) -> dict[str, Any]:
         "date_revocation": _stamp(right.revoked_at),
         "source_revocation": right.revoked_by,
         "date_passage_a_obsolete": _stamp(right.obsolete_at),
-        "source_passage_a_obsolete": "Droit d'accès terminé" if right.obsolete_at else None,
+        "source_passage_a_obsolete": OBSOLETE_SOURCES.get(right.obsolete_reason)
+        if right.obsolete_at
+        else None,
         "date_fin_autorisation": None,
         "date_passage_a_refuse": _stamp(right.refused_at),
         "source_passage_a_refuse": "Absence de réponse du titulaire" if right.refused_at else None,
@@ -217,7 +284,7 @@ def listing(
         }
         return all(not wanted or values[key] in wanted for key, wanted in filters.items())
 
-    rights = [state.effective(r) for r in state.rights.values() if r.client_id == client.client_id]
+    rights = [state.effective(r) for r in state.client_rights(client.client_id)]
     lines = [listing_line(r) for r in rights if matches(r)]
     trailer = catalog.traitement("succes" if lines else "liste_vide")
     lines.append(
@@ -249,10 +316,27 @@ async def search(request: Request, state: MockState, client: MockClient, pretty:
     return listing(state, client, wanted, pretty)
 
 
+REVOKE = "PATCH /droit_acces/{id_droit_acces}"
+PROOFS = "PUT /droit_acces/{id_droit_acces}/preuves"
+
+
+def _uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def revoke(state: MockState, client: MockClient, right_id: str) -> Response:
-    """PATCH /droit_acces/{id}."""
-    right = state.rights.get(right_id)
-    if right is None or right.client_id != client.client_id:
+    """PATCH /droit_acces/{id}: a PCE number given as the id is a technical error (GDA-NR32)."""
+    if PCE.fullmatch(right_id) and not _uuid(right_id):
+        return traitement_response("erreur_technique")
+    special = sheet().special(REVOKE, right=right_id)
+    if special is not None and special.answer:
+        return _special(special.answer)
+    right = state.right(client.client_id, right_id)
+    if right is None:
         return traitement_response("aucun_droit")
     right = state.effective(right)
     if right.etat == "Révoquée":
@@ -263,8 +347,9 @@ def revoke(state: MockState, client: MockClient, right_id: str) -> Response:
 
 async def proofs(request: Request, state: MockState, client: MockClient, right_id: str) -> Response:
     """PUT /droit_acces/{id}/preuves: 1 to 3 files, 4 MB, allowed extensions."""
-    right = state.rights.get(right_id)
-    if right is None or right.client_id != client.client_id:
+    special = sheet().special(PROOFS, right=right_id)
+    right = state.right(client.client_id, right_id)
+    if right is None and special is None:
         return traitement_response("aucun_droit")
     try:
         form = await request.form(max_files=MAX_PARSED_PROOFS)
@@ -277,6 +362,9 @@ async def proofs(request: Request, state: MockState, client: MockClient, right_i
     files = [f for f in form.getlist("preuves") if isinstance(f, UploadFile)]
     if not files:
         return traitement_response("requete_incorrecte")
+    if special is not None and special.answer:
+        return _special(special.answer)
+    assert right is not None
     if len(files) > 3:
         return traitement_response("preuve_nombre")
     for upload in files:
@@ -309,14 +397,15 @@ KINDS = {
 }
 
 
-def period_of(
-    params: dict[str, str], today: date, years: int
-) -> tuple[date, date, dict[str, Any]] | str:
-    """``(start, end excluded, periode block)`` from the query, or the refusal's key."""
+Period = tuple[date, date, dict[str, Any]]
+
+
+def parse_period(params: dict[str, str]) -> Period | str:
+    """``(start, end excluded, periode block)`` from the query's form, or the refusal's key."""
     periode, debut, fin = params.get("periode"), params.get("date_debut"), params.get("date_fin")
-    if periode and (debut or fin):
+    if periode is not None and (debut is not None or fin is not None):
         return "periode_and_dates"
-    if periode:
+    if periode is not None:
         if not PERIODE.fullmatch(periode):
             return "periode_format"
         try:
@@ -340,6 +429,14 @@ def period_of(
         return "dates_format"
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", debut) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", fin):
         return "dates_format"
+    return start, end, {"valeur": None, "date_debut": debut, "date_fin": fin}
+
+
+def dates_problem(period: Period, today: date, years: int) -> str | None:
+    """The refusal of a date range's values (order, future, history depth), or ``None``."""
+    start, end, block = period
+    if block["valeur"] is not None:
+        return None  # a periode names a calendar span: no date rule applies to it
     if start >= end:
         return "debut_after_fin"
     if end > today:
@@ -351,7 +448,7 @@ def period_of(
     )
     if start < oldest:
         return f"history_{years}_years"
-    return start, end, {"valeur": None, "date_debut": debut, "date_fin": fin}
+    return None
 
 
 def span(value: str) -> tuple[date, date]:
@@ -378,29 +475,34 @@ def span(value: str) -> tuple[date, date]:
     return date(year, 1, 1), date(year + 1, 1, 1)
 
 
-def access_problem(
-    state: MockState, client: MockClient, id_pce: str, flag: str, perimetre: str
+def right_problem(
+    state: MockState, client: MockClient, id_pce: str
 ) -> tuple[str | None, AccessRight | None]:
-    """The business refusal for data of ``id_pce`` (a restitution key), or the right to use."""
+    """The client's right to ``id_pce``'s data, or the restitution key saying why not."""
     rights = [
-        state.effective(r)
-        for r in state.rights.values()
-        if r.client_id == client.client_id and r.id_pce == id_pce
+        state.effective(r) for r in state.client_rights(client.client_id) if r.id_pce == id_pce
     ]
     if not rights:
         return "no_access_right", None
     active = [r for r in rights if r.etat == "Active"]
-    if not active:
-        latest = max(rights, key=lambda r: r.created_at)
-        return {
-            "Révoquée": "revoked_by_you",
-            "Obsolète": "obsolete",
-            "Refusée": "not_yet_allowed",
-        }.get(latest.etat, "not_yet_allowed"), None
-    right = active[0]
-    if not right.flag(flag):
-        return perimetre, None
-    return None, right
+    if active:
+        return None, active[0]
+    # A right still waiting (decided: it is the live one) speaks before closed ones.
+    live = [r for r in rights if r.etat not in CLOSED]
+    latest = max(live or rights, key=lambda r: r.created_at)
+    if latest.etat == "Révoquée":
+        return ("revoked_by_holder" if latest.revoked_by == "Titulaire" else "revoked_by_you"), None
+    if latest.etat == "Obsolète":
+        return {"holder_moved": "holder_moved", "expired": "expired"}.get(
+            latest.obsolete_reason or "", "obsolete"
+        ), None
+    return "not_yet_allowed", None
+
+
+def _refused_line(id_pce: str, key: str, block: str, periode: Any) -> dict[str, Any]:
+    refused = restitution_body(id_pce, restitution(key), periode=periode)
+    refused[block] = None
+    return refused
 
 
 def data_stream(
@@ -409,43 +511,68 @@ def data_stream(
     id_pce: str,
     resource: str,
     params: dict[str, str],
-    pretty: bool,
+    config: MockConfig,
 ) -> Response:
-    """The consumption or injection lines of ``id_pce``, within the right's perimeter."""
+    """The consumption or injection lines of ``id_pce``, checked in GRDF's order.
+
+    The PCE's format, the query's form, what the sandbox documents for this request, the
+    client's right, the dates' values, the right's perimeter, then the data within it (from
+    the meter's commissioning, up to yesterday).
+    """
     kind, flag, perimetre, years = KINDS[resource]
     block = "injection" if kind == "injection" else "consommation"
+    pretty = config.pretty
     if not PCE.fullmatch(id_pce):
         return restitution_error(id_pce, "pce_format")
-    period = period_of(params, state.today(), years)
+    period = parse_period(params)
     if isinstance(period, str):
         return restitution_error(id_pce, period)
     start, end, periode = period
-    problem, right = access_problem(state, client, id_pce, flag, perimetre)
+    special = sheet().special(f"GET /pce/{{id_pce}}/{resource}", id_pce=id_pce, query=params)
+    if special is not None and special.answer and not special.stream:
+        key = special.answer.removeprefix("restitution.")
+        if restitution(key).http != 200:
+            return restitution_error(id_pce, key)
+        return ndjson([_refused_line(id_pce, key, block, periode)], pretty=pretty)
+    problem, right = right_problem(state, client, id_pce)
     if problem or right is None:
-        reason = restitution(problem or "no_access_right")
-        refused = restitution_body(id_pce, reason, periode=periode)
-        refused[block] = None
-        return ndjson([refused], pretty=pretty)
+        return ndjson(
+            [_refused_line(id_pce, problem or "no_access_right", block, periode)], pretty=pretty
+        )
+    refusal = dates_problem(period, state.today(), years)
+    if refusal:
+        return restitution_error(id_pce, refusal)
+    if not right.flag(flag):
+        return ndjson([_refused_line(id_pce, perimetre, block, periode)], pretty=pretty)
     prefix = "perim_donnees_inj" if kind == "injection" else "perim_donnees_conso"
     lower = (right.fields.get(f"{prefix}_debut") or "").strip()
     upper = (right.fields.get(f"{prefix}_fin") or "").strip()
+    known = catalog.pce(id_pce)
     start = max(start, date.fromisoformat(lower)) if lower else start
+    if known is not None and known.date_mes is not None:
+        start = max(start, known.date_mes)
     end = min(
         end,
         date.fromisoformat(upper) + timedelta(days=1) if upper else end,
         state.today() - timedelta(days=1),
     )
-    known = catalog.pce(id_pce)
     frequence = known.frequence if known else "1M"
+    broken = (
+        special is not None and special.quirk == "first_object_unclosed" and "bas" in config.quirks
+    )
     body = b""
     if start < end and not (kind == "informative" and frequence == "6M"):
         body = data.encoded_lines(
-            id_pce, frequence, start, end, tuple(periode.items()), kind, pretty
+            id_pce, frequence, start, end, tuple(periode.items()), kind, pretty and not broken
         )
     if not body:
-        refusal = restitution_body(id_pce, restitution("no_data"), periode=periode)
-        refusal[block] = None
-        return ndjson([refusal], pretty=pretty)
+        return ndjson([_refused_line(id_pce, "no_data", block, periode)], pretty=pretty)
+    if special is not None and special.stream and special.answer:
+        failed = _refused_line(id_pce, special.answer.removeprefix("restitution."), block, periode)
+        body += json.dumps(failed, ensure_ascii=False).encode() + b"\n"
+    if broken:
+        first, _, rest = body.partition(b"\n")
+        body = first.rstrip()[:-1] + b"\n" + rest  # the BAS v6 left block 1 unclosed (lowatt)
     return Response(body, media_type=NDJSON)
 
 
@@ -469,7 +596,9 @@ def contractual_or_technical(
         if resource == "donnees_contractuelles"
         else "perimetre_techniques"
     )
-    problem, _right = access_problem(state, client, id_pce, flag, perimetre)
+    problem, right = right_problem(state, client, id_pce)
+    if problem is None and right is not None and not right.flag(flag):
+        problem = perimetre
     if problem:
         return JSONResponse(restitution_body(id_pce, restitution(problem), block=block))
     known = catalog.pce(id_pce)
@@ -494,7 +623,7 @@ def contractual_or_technical(
             "cja": 0.0,
             "profil": {"profil_type_actuel": "P012"},
             "tarif_acheminement": "T2",
-            "date_mes": "2007-01-26",
+            "date_mes": (known.date_mes or date(2007, 1, 26)).isoformat() if known else None,
         }
         keep = {"profil_type_actuel": "profil"}
         value = {

@@ -47,6 +47,10 @@ from conformance.mock.state import MockState
 Handler = Callable[[Request, MockClient], Awaitable[Response]]
 ADICT_BASES = ("/adict/v2", "/adict/bas/v6")
 TJDC_PATH = "/omega/ws/CreerDemandeTJDC"
+#: With --quirks bas: the BAS v6 spelling of a data path (lowatt/lowatt-grdf, api.py: the
+#: documented one answered 404 there), and the older token endpoint lowatt's client uses.
+BAS_PATHS = {"donnees_injections_publiees": "donnees_injection_publiees"}
+OLD_ADICT_TOKEN_PATH = "/openam/oauth2/realms/externeGrdf/access_token"
 DATA = ("donnees_consos_publiees", "donnees_consos_informatives", "donnees_injections_publiees")
 
 
@@ -121,10 +125,13 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     async def omega_token(request: Request) -> Response:
         return await token_endpoint(request, config, state, OMEGA_SCOPES)
 
+    quirky = "bas" in config.quirks
     routes: list[Route] = [
         Route(ADICT_TOKEN_PATH, adict_token, methods=["POST"]),
         Route(OMEGA_TOKEN_PATH, omega_token, methods=["POST"]),
     ]
+    if quirky:
+        routes.append(Route(OLD_ADICT_TOKEN_PATH, adict_token, methods=["POST"]))
     for base in ADICT_BASES:
 
         async def declare(request: Request, client: MockClient) -> Response:
@@ -132,8 +139,8 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
 
         async def list_rights(request: Request, client: MockClient) -> Response:
             if request.method == "POST":
-                return await adict.search(request, state, client, config.pretty_streams)
-            return adict.listing(state, client, {}, config.pretty_streams)
+                return await adict.search(request, state, client, config.pretty)
+            return adict.listing(state, client, {}, config.pretty)
 
         async def revoke(request: Request, client: MockClient) -> Response:
             return adict.revoke(state, client, request.path_params["id"])
@@ -143,14 +150,10 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
 
         async def pce_data(request: Request, client: MockClient) -> Response:
             id_pce, resource = request.path_params["id_pce"], request.url.path.rsplit("/", 1)[-1]
+            resource = {v: k for k, v in BAS_PATHS.items()}.get(resource, resource)
             if resource in DATA:
                 return adict.data_stream(
-                    state,
-                    client,
-                    id_pce,
-                    resource,
-                    dict(request.query_params),
-                    config.pretty_streams,
+                    state, client, id_pce, resource, dict(request.query_params), config
                 )
             return adict.contractual_or_technical(
                 state, client, id_pce, resource, request.query_params.getlist("filtre")
@@ -173,7 +176,7 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
             ),
             *(
                 Route(
-                    f"{base}/pce/{{id_pce}}/{resource}",
+                    f"{base}/pce/{{id_pce}}/{_spelled(resource, quirky)}",
                     guarded(base, "adict", pce_data),
                     methods=["GET"],
                 )
@@ -302,7 +305,7 @@ def control_routes(state: MockState, key: str) -> list[Route]:
         return JSONResponse({"now": state.now().isoformat()})
 
     async def consent(request: Request, body: dict[str, Any]) -> Response:
-        right = state.rights.get(request.path_params["id"])
+        right = state.find_right(request.path_params["id"])
         if right is None:
             return JSONResponse({"error": "unknown access right"}, status_code=404)
         decision = body.get("decision")
@@ -342,6 +345,11 @@ def control_routes(state: MockState, key: str) -> list[Route]:
         Route("/_grdfkit/failures", control(failures), methods=["POST"]),
         Route("/_grdfkit/tjdc", control(switches), methods=["POST"]),
     ]
+
+
+def _spelled(resource: str, quirky: bool) -> str:
+    """The path segment of ``resource``: GRDF's, or the BAS's own spelling under quirks."""
+    return BAS_PATHS.get(resource, resource) if quirky else resource
 
 
 def _number(value: Any, name: str) -> float:

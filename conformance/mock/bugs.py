@@ -33,7 +33,7 @@ PLANTED_BUGS = {
         PlantedBug(
             "wrong_status",
             "ADICT answers a successful access-right declaration 200 instead of 201",
-            (("status", "adict/declare_ok"),),
+            (("status", "adict/jdd_gda_r0[1-7]"),),
         ),
         PlantedBug(
             "malformed_ndjson",

@@ -50,6 +50,9 @@ class MockConfig:
     suivi_per_second: int = 1
     #: Answer streams as the BAS has been seen to: pretty-printed concatenated objects.
     pretty_streams: bool = False
+    #: BAS quirks to reproduce (``{"bas"}``: every quirk public clients document, see
+    #: :data:`conformance.mock.app.BAS_QUIRKS`); none by default.
+    quirks: frozenset[str] = frozenset()
     #: Enable the test controls under /_grdfkit (reset, clock, consents, failures): off
     #: unless asked for, so a mock shared by a team cannot be reset by accident.
     controls: bool = False
@@ -68,6 +71,11 @@ class MockConfig:
 
     def __post_init__(self) -> None:
         check_names(self.bugs)
+
+    @property
+    def pretty(self) -> bool:
+        """Whether streams are pretty-printed (asked for, or one of the BAS quirks)."""
+        return self.pretty_streams or "bas" in self.quirks
 
     def metered(self, client: MockClient) -> bool:
         """Whether ``client``'s calls count against a quota."""

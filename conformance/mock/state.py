@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from conformance.mock.catalog import BAS_RIGHTS
+from conformance.mock.sheet import rights_defaults, sheet
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -42,6 +42,8 @@ class AccessRight:
     revoked_by: str | None = None
     refused_at: datetime | None = None
     obsolete_at: datetime | None = None
+    #: Why GRDF made it obsolete: ``holder_moved`` (MHS), ``expired``, or GRDF's own decision.
+    obsolete_reason: str | None = None
 
     def flag(self, name: str) -> bool:
         """A perimeter boolean ("Vrai"/"Faux", any case)."""
@@ -63,7 +65,10 @@ class MockState:
 
     clock_offset: timedelta = timedelta(0)
     tokens: dict[str, Token] = field(default_factory=dict)
-    rights: dict[str, AccessRight] = field(default_factory=dict)
+    #: Access rights by (client id, right id): every client has its own, the data sheet's
+    #: included (the same ids for every client, as on the BAS).
+    rights: dict[tuple[str, str], AccessRight] = field(default_factory=dict)
+    seeded_clients: set[str] = field(default_factory=set)
     demandes: dict[str, Demande] = field(default_factory=dict)
     calls: dict[str, deque[float]] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
@@ -98,36 +103,49 @@ class MockState:
         return f"WD{next(self.numbers):06d}"
 
     def seed(self) -> None:
-        """The BAS data sheet's access rights, active for the default client.
+        """Nothing to do up front: each client gets the data sheet's rights on first use."""
 
-        They are the holder's own contract (DETENTEUR), so the data sheet's "declare OK" on
-        the same PCE as an authorised third party (AUTORISE) is not a duplicate.
-        """
-        for right_id, id_pce in BAS_RIGHTS.items():
-            self.rights[right_id] = AccessRight(
-                right_id,
-                "grdfkit-demo",
-                id_pce,
-                {
-                    "role_tiers": "DETENTEUR_CONTRAT_FOURNITURE",
-                    "nom_titulaire": "TITULAIRE BAS",
-                    "code_postal": "75009",
-                    "courriel_titulaire": "titulaire@example.com",
-                    "date_debut_droit_acces": (self.today() - timedelta(days=30)).isoformat(),
-                    "date_fin_droit_acces": (self.today() + timedelta(days=335)).isoformat(),
-                    "perim_donnees_conso_debut": (
-                        self.today() - timedelta(days=5 * 365)
-                    ).isoformat(),
-                    "perim_donnees_conso_fin": self.today().isoformat(),
-                    **{
-                        f"perim_donnees_{p}": "Vrai"
-                        for p in ("contractuelles", "techniques", "informatives", "publiees")
-                    },
-                },
-                created_at=self.now() - timedelta(days=30),
-                etat="Active",
-                statut_controle_preuve="Preuve en attente",
+    def client_rights(self, client_id: str) -> list[AccessRight]:
+        """The client's access rights, the data sheet's first."""
+        self._seed_client(client_id)
+        return [r for (owner, _), r in self.rights.items() if owner == client_id]
+
+    def right(self, client_id: str, right_id: str) -> AccessRight | None:
+        """The client's right ``right_id``, if it has one."""
+        self._seed_client(client_id)
+        return self.rights.get((client_id, right_id))
+
+    def add_right(self, right: AccessRight) -> None:
+        """Record a new right."""
+        self._seed_client(right.client_id)
+        self.rights[(right.client_id, right.id_droit_acces)] = right
+
+    def find_right(self, right_id: str) -> AccessRight | None:
+        """A right of any client (the test controls act as the holder, who knows the id)."""
+        return next((r for (_, rid), r in self.rights.items() if rid == right_id), None)
+
+    def _seed_client(self, client_id: str) -> None:
+        """Give ``client_id`` the data sheet's rights (GRDF's sandbox gives them to everyone)."""
+        if client_id in self.seeded_clients:
+            return
+        self.seeded_clients.add(client_id)
+        now, defaults = self.now(), rights_defaults()
+        for entry in sheet().rights:
+            pending = entry.etat == "A valider"
+            right = AccessRight(
+                entry.right_id,
+                client_id,
+                entry.id_pce,
+                entry.fields(defaults),
+                created_at=now if pending else now - timedelta(days=30),
+                etat=entry.etat,
+                statut_controle_preuve=entry.statut_controle_preuve,
+                obsolete_reason=entry.obsolete,
+                obsolete_at=now - timedelta(days=10) if entry.etat == "Obsolète" else None,
+                revoked_by=entry.revoked_by,
+                revoked_at=now - timedelta(days=10) if entry.etat == "Révoquée" else None,
             )
+            self.rights[(client_id, right.id_droit_acces)] = right
 
     def effective(self, right: AccessRight) -> AccessRight:
         """Apply the lifecycle the clock implies (design.md §1.1), then return the right.
@@ -144,7 +162,7 @@ class MockState:
                 right.etat, right.refused_at = "Refusée", right.created_at + timedelta(days=3)
         end = right.fields.get("date_fin_droit_acces")
         if right.etat == "Active" and end and date.fromisoformat(end) < now.date():
-            right.etat, right.obsolete_at = "Obsolète", now
+            right.etat, right.obsolete_at, right.obsolete_reason = "Obsolète", now, "expired"
         return right
 
 

@@ -190,7 +190,7 @@ async def handle(request: Request, state: MockState, config: MockConfig) -> Resp
         refused = _refused_demande(state, cad, ("022", "Demande impossible – PCE inconnu"))
         return _ko(step, message("pce_incorrect_ou_inconnu"), numero=refused)
     postcode = _text(demande, "t:CodePostal")
-    if postcode and postcode[:2] != pce.code_postal[:2]:
+    if postcode and pce.code_postal and postcode[:2] != pce.code_postal[:2]:
         return _ko(step, message("code_postal_hors_departement"))
     if pce.frequence != "1M":
         refused = _refused_demande(state, cad, ("023", "Demande non validée"))

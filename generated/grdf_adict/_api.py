@@ -89,6 +89,7 @@ OPERATIONS: dict[str, Operation] = {
         path="/pce/{id_pce}/donnees_injections_publiees",
         idempotent=True,
         stream=True,
+        aliases=("/pce/{id_pce}/donnees_injection_publiees",),
     ),
     "getPceId_pceDonnees_techniques": Operation(
         name="getPceId_pceDonnees_techniques",

@@ -89,9 +89,9 @@ class Declaration(TypedDict, total=False):
 
     role_tiers: Required[structs.RoleTiers | str]
     code_postal: Required[str]
-    courriel_titulaire: Required[str]
-    date_debut_droit_acces: Required[date]
-    date_fin_droit_acces: Required[date]
+    courriel_titulaire: str | None
+    date_debut_droit_acces: date | None
+    date_fin_droit_acces: date | None
     nom_titulaire: str | None
     raison_sociale: str | None
     numero_telephone_mobile_titulaire: str | None
@@ -138,9 +138,9 @@ class _Planner:
         *,
         role_tiers: structs.RoleTiers | str,
         code_postal: str,
-        courriel_titulaire: str,
-        date_debut_droit_acces: date,
-        date_fin_droit_acces: date,
+        courriel_titulaire: str | None = None,
+        date_debut_droit_acces: date | None = None,
+        date_fin_droit_acces: date | None = None,
         nom_titulaire: str | None = None,
         raison_sociale: str | None = None,
         numero_telephone_mobile_titulaire: str | None = None,
@@ -174,9 +174,6 @@ class _Planner:
         body: dict[str, Any] = {
             "role_tiers": role,
             "code_postal": code_postal,
-            "courriel_titulaire": courriel_titulaire,
-            "date_debut_droit_acces": _day(date_debut_droit_acces),
-            "date_fin_droit_acces": _day(date_fin_droit_acces),
             "perim_donnees_contractuelles": rules.vrai_faux(
                 perim_donnees_contractuelles, "perim_donnees_contractuelles"
             ),
@@ -191,6 +188,9 @@ class _Planner:
             ),
         }
         optional = {
+            "courriel_titulaire": courriel_titulaire,
+            "date_debut_droit_acces": _day(date_debut_droit_acces),
+            "date_fin_droit_acces": _day(date_fin_droit_acces),
             "nom_titulaire": nom_titulaire,
             "raison_sociale": raison_sociale,
             "numero_telephone_mobile_titulaire": numero_telephone_mobile_titulaire,
@@ -427,8 +427,9 @@ class AdictClient(_Base):
     ) -> structs.DemanderAccesOut:
         """Declare an access right to a PCE's data (``PUT /pce/{id_pce}/droit_acces``).
 
-        Fields: ``role_tiers``, ``code_postal``, ``courriel_titulaire``,
-        ``date_debut_droit_acces`` / ``date_fin_droit_acces`` (dates), exactly one of
+        Fields: ``role_tiers``, ``code_postal``; for the AUTORISE roles (acting for the holder)
+        also ``courriel_titulaire``, ``date_debut_droit_acces`` / ``date_fin_droit_acces``
+        (dates) and the role's perimeter dates; exactly one of
         ``nom_titulaire`` (person) and ``raison_sociale`` (company),
         ``numero_telephone_mobile_titulaire``, the perimeter dates of the role
         (``perim_donnees_conso_*`` for supply, ``perim_donnees_inj_*`` for injection), and the

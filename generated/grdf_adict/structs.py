@@ -576,25 +576,6 @@ class DemanderAccesIn(Struct):
     code_postal: Annotated[
         str, Meta(description="Code postal du PCE.", pattern="^\\d{5}$")
     ]
-    courriel_titulaire: Annotated[
-        str,
-        Meta(
-            description="Courriel par lequel GRDF informe le titulaire du nouveau droit d'accès."
-        ),
-    ]
-    date_debut_droit_acces: Annotated[
-        str,
-        Meta(
-            description="Date du consentement déclarée à GRDF par le tiers (au plus la date du jour)."
-        ),
-    ]
-    date_fin_droit_acces: Annotated[
-        str, Meta(description="Date de fin du consentement (au moins la date du jour).")
-    ]
-    perim_donnees_contractuelles: BooleenVraiFaux
-    perim_donnees_techniques: BooleenVraiFaux
-    perim_donnees_informatives: BooleenVraiFaux
-    perim_donnees_publiees: BooleenVraiFaux
     raison_sociale: (
         Annotated[
             str,
@@ -608,6 +589,15 @@ class DemanderAccesIn(Struct):
         Annotated[str, Meta(description="Nom du titulaire si personne physique.")]
         | None
     ) = None
+    courriel_titulaire: (
+        Annotated[
+            str,
+            Meta(
+                description="Courriel par lequel GRDF informe le titulaire du nouveau droit d'accès."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
     numero_telephone_mobile_titulaire: (
         Annotated[
             str,
@@ -618,7 +608,27 @@ class DemanderAccesIn(Struct):
         ]
         | None
     ) = None
+    date_debut_droit_acces: (
+        Annotated[
+            str,
+            Meta(
+                description="Date du consentement déclarée à GRDF par le tiers (au plus la date du jour)."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    date_fin_droit_acces: (
+        Annotated[
+            str,
+            Meta(description="Date de fin du consentement (au moins la date du jour)."),
+        ]
+        | UnsetType
+    ) = UNSET
     perim_donnees_conso_debut: DatePerimetre | None | UnsetType = UNSET
     perim_donnees_conso_fin: DatePerimetre | None | UnsetType = UNSET
     perim_donnees_inj_debut: DatePerimetre | None | UnsetType = UNSET
     perim_donnees_inj_fin: DatePerimetre | None | UnsetType = UNSET
+    perim_donnees_contractuelles: BooleenVraiFaux | UnsetType = UNSET
+    perim_donnees_techniques: BooleenVraiFaux | UnsetType = UNSET
+    perim_donnees_informatives: BooleenVraiFaux | UnsetType = UNSET
+    perim_donnees_publiees: BooleenVraiFaux | UnsetType = UNSET

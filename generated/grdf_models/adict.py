@@ -613,11 +613,11 @@ class DemanderAccesIn(BaseModel):
         str, Field(description="Code postal du PCE.", pattern="^\\d{5}$")
     ]
     courriel_titulaire: Annotated[
-        EmailStr,
+        EmailStr | None,
         Field(
             description="Courriel par lequel GRDF informe le titulaire du nouveau droit d'accès."
         ),
-    ]
+    ] = None
     numero_telephone_mobile_titulaire: Annotated[
         str | None,
         Field(
@@ -626,20 +626,20 @@ class DemanderAccesIn(BaseModel):
         ),
     ] = None
     date_debut_droit_acces: Annotated[
-        date,
+        date | None,
         Field(
             description="Date du consentement déclarée à GRDF par le tiers (au plus la date du jour)."
         ),
-    ]
+    ] = None
     date_fin_droit_acces: Annotated[
-        date,
+        date | None,
         Field(description="Date de fin du consentement (au moins la date du jour)."),
-    ]
+    ] = None
     perim_donnees_conso_debut: DatePerimetre | None = None
     perim_donnees_conso_fin: DatePerimetre | None = None
     perim_donnees_inj_debut: DatePerimetre | None = None
     perim_donnees_inj_fin: DatePerimetre | None = None
-    perim_donnees_contractuelles: BooleenVraiFaux
-    perim_donnees_techniques: BooleenVraiFaux
-    perim_donnees_informatives: BooleenVraiFaux
-    perim_donnees_publiees: BooleenVraiFaux
+    perim_donnees_contractuelles: BooleenVraiFaux | None = None
+    perim_donnees_techniques: BooleenVraiFaux | None = None
+    perim_donnees_informatives: BooleenVraiFaux | None = None
+    perim_donnees_publiees: BooleenVraiFaux | None = None

@@ -21,18 +21,14 @@ class DemanderAccesIn:
     Attributes:
         role_tiers (RoleTiers):
         code_postal (str): Code postal du PCE.
-        courriel_titulaire (str): Courriel par lequel GRDF informe le titulaire du nouveau droit d'accès.
-        date_debut_droit_acces (datetime.date): Date du consentement déclarée à GRDF par le tiers (au plus la date du
-            jour).
-        date_fin_droit_acces (datetime.date): Date de fin du consentement (au moins la date du jour).
-        perim_donnees_contractuelles (str): Booléen GRDF, "Vrai" ou "Faux" (lu sans tenir compte de la casse).
-        perim_donnees_techniques (str): Booléen GRDF, "Vrai" ou "Faux" (lu sans tenir compte de la casse).
-        perim_donnees_informatives (str): Booléen GRDF, "Vrai" ou "Faux" (lu sans tenir compte de la casse).
-        perim_donnees_publiees (str): Booléen GRDF, "Vrai" ou "Faux" (lu sans tenir compte de la casse).
         raison_sociale (None | str | Unset): Raison sociale du titulaire si personne morale (exactement un de
             raison_sociale et nom_titulaire est non vide).
         nom_titulaire (None | str | Unset): Nom du titulaire si personne physique.
+        courriel_titulaire (str | Unset): Courriel par lequel GRDF informe le titulaire du nouveau droit d'accès.
         numero_telephone_mobile_titulaire (None | str | Unset): Numéro de téléphone mobile du titulaire (optionnel).
+        date_debut_droit_acces (datetime.date | Unset): Date du consentement déclarée à GRDF par le tiers (au plus la
+            date du jour).
+        date_fin_droit_acces (datetime.date | Unset): Date de fin du consentement (au moins la date du jour).
         perim_donnees_conso_debut (None | str | Unset): Date de périmètre de données (YYYY-MM-DD), vide ou null. Les
             rôles fourniture renseignent perim_donnees_conso_*, les rôles injection perim_donnees_inj_*. GRDF tolère des
             espaces autour de la date (ses propres exemples en contiennent).
@@ -45,44 +41,34 @@ class DemanderAccesIn:
         perim_donnees_inj_fin (None | str | Unset): Date de périmètre de données (YYYY-MM-DD), vide ou null. Les rôles
             fourniture renseignent perim_donnees_conso_*, les rôles injection perim_donnees_inj_*. GRDF tolère des espaces
             autour de la date (ses propres exemples en contiennent).
+        perim_donnees_contractuelles (str | Unset): Booléen GRDF, "Vrai" ou "Faux" (lu sans tenir compte de la casse).
+        perim_donnees_techniques (str | Unset): Booléen GRDF, "Vrai" ou "Faux" (lu sans tenir compte de la casse).
+        perim_donnees_informatives (str | Unset): Booléen GRDF, "Vrai" ou "Faux" (lu sans tenir compte de la casse).
+        perim_donnees_publiees (str | Unset): Booléen GRDF, "Vrai" ou "Faux" (lu sans tenir compte de la casse).
     """
 
     role_tiers: RoleTiers
     code_postal: str
-    courriel_titulaire: str
-    date_debut_droit_acces: datetime.date
-    date_fin_droit_acces: datetime.date
-    perim_donnees_contractuelles: str
-    perim_donnees_techniques: str
-    perim_donnees_informatives: str
-    perim_donnees_publiees: str
     raison_sociale: None | str | Unset = UNSET
     nom_titulaire: None | str | Unset = UNSET
+    courriel_titulaire: str | Unset = UNSET
     numero_telephone_mobile_titulaire: None | str | Unset = UNSET
+    date_debut_droit_acces: datetime.date | Unset = UNSET
+    date_fin_droit_acces: datetime.date | Unset = UNSET
     perim_donnees_conso_debut: None | str | Unset = UNSET
     perim_donnees_conso_fin: None | str | Unset = UNSET
     perim_donnees_inj_debut: None | str | Unset = UNSET
     perim_donnees_inj_fin: None | str | Unset = UNSET
+    perim_donnees_contractuelles: str | Unset = UNSET
+    perim_donnees_techniques: str | Unset = UNSET
+    perim_donnees_informatives: str | Unset = UNSET
+    perim_donnees_publiees: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         role_tiers = self.role_tiers.value
 
         code_postal = self.code_postal
-
-        courriel_titulaire = self.courriel_titulaire
-
-        date_debut_droit_acces = self.date_debut_droit_acces.isoformat()
-
-        date_fin_droit_acces = self.date_fin_droit_acces.isoformat()
-
-        perim_donnees_contractuelles = self.perim_donnees_contractuelles
-
-        perim_donnees_techniques = self.perim_donnees_techniques
-
-        perim_donnees_informatives = self.perim_donnees_informatives
-
-        perim_donnees_publiees = self.perim_donnees_publiees
 
         raison_sociale: None | str | Unset
         if isinstance(self.raison_sociale, Unset):
@@ -96,11 +82,21 @@ class DemanderAccesIn:
         else:
             nom_titulaire = self.nom_titulaire
 
+        courriel_titulaire = self.courriel_titulaire
+
         numero_telephone_mobile_titulaire: None | str | Unset
         if isinstance(self.numero_telephone_mobile_titulaire, Unset):
             numero_telephone_mobile_titulaire = UNSET
         else:
             numero_telephone_mobile_titulaire = self.numero_telephone_mobile_titulaire
+
+        date_debut_droit_acces: str | Unset = UNSET
+        if not isinstance(self.date_debut_droit_acces, Unset):
+            date_debut_droit_acces = self.date_debut_droit_acces.isoformat()
+
+        date_fin_droit_acces: str | Unset = UNSET
+        if not isinstance(self.date_fin_droit_acces, Unset):
+            date_fin_droit_acces = self.date_fin_droit_acces.isoformat()
 
         perim_donnees_conso_debut: None | str | Unset
         if isinstance(self.perim_donnees_conso_debut, Unset):
@@ -126,29 +122,36 @@ class DemanderAccesIn:
         else:
             perim_donnees_inj_fin = self.perim_donnees_inj_fin
 
+        perim_donnees_contractuelles = self.perim_donnees_contractuelles
+
+        perim_donnees_techniques = self.perim_donnees_techniques
+
+        perim_donnees_informatives = self.perim_donnees_informatives
+
+        perim_donnees_publiees = self.perim_donnees_publiees
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "role_tiers": role_tiers,
                 "code_postal": code_postal,
-                "courriel_titulaire": courriel_titulaire,
-                "date_debut_droit_acces": date_debut_droit_acces,
-                "date_fin_droit_acces": date_fin_droit_acces,
-                "perim_donnees_contractuelles": perim_donnees_contractuelles,
-                "perim_donnees_techniques": perim_donnees_techniques,
-                "perim_donnees_informatives": perim_donnees_informatives,
-                "perim_donnees_publiees": perim_donnees_publiees,
             }
         )
         if raison_sociale is not UNSET:
             field_dict["raison_sociale"] = raison_sociale
         if nom_titulaire is not UNSET:
             field_dict["nom_titulaire"] = nom_titulaire
+        if courriel_titulaire is not UNSET:
+            field_dict["courriel_titulaire"] = courriel_titulaire
         if numero_telephone_mobile_titulaire is not UNSET:
             field_dict["numero_telephone_mobile_titulaire"] = (
                 numero_telephone_mobile_titulaire
             )
+        if date_debut_droit_acces is not UNSET:
+            field_dict["date_debut_droit_acces"] = date_debut_droit_acces
+        if date_fin_droit_acces is not UNSET:
+            field_dict["date_fin_droit_acces"] = date_fin_droit_acces
         if perim_donnees_conso_debut is not UNSET:
             field_dict["perim_donnees_conso_debut"] = perim_donnees_conso_debut
         if perim_donnees_conso_fin is not UNSET:
@@ -157,6 +160,14 @@ class DemanderAccesIn:
             field_dict["perim_donnees_inj_debut"] = perim_donnees_inj_debut
         if perim_donnees_inj_fin is not UNSET:
             field_dict["perim_donnees_inj_fin"] = perim_donnees_inj_fin
+        if perim_donnees_contractuelles is not UNSET:
+            field_dict["perim_donnees_contractuelles"] = perim_donnees_contractuelles
+        if perim_donnees_techniques is not UNSET:
+            field_dict["perim_donnees_techniques"] = perim_donnees_techniques
+        if perim_donnees_informatives is not UNSET:
+            field_dict["perim_donnees_informatives"] = perim_donnees_informatives
+        if perim_donnees_publiees is not UNSET:
+            field_dict["perim_donnees_publiees"] = perim_donnees_publiees
 
         return field_dict
 
@@ -166,24 +177,6 @@ class DemanderAccesIn:
         role_tiers = RoleTiers(d.pop("role_tiers"))
 
         code_postal = d.pop("code_postal")
-
-        courriel_titulaire = d.pop("courriel_titulaire")
-
-        date_debut_droit_acces = datetime.date.fromisoformat(
-            d.pop("date_debut_droit_acces")
-        )
-
-        date_fin_droit_acces = datetime.date.fromisoformat(
-            d.pop("date_fin_droit_acces")
-        )
-
-        perim_donnees_contractuelles = d.pop("perim_donnees_contractuelles")
-
-        perim_donnees_techniques = d.pop("perim_donnees_techniques")
-
-        perim_donnees_informatives = d.pop("perim_donnees_informatives")
-
-        perim_donnees_publiees = d.pop("perim_donnees_publiees")
 
         def _parse_raison_sociale(data: object) -> None | str | Unset:
             if data is None:
@@ -203,6 +196,8 @@ class DemanderAccesIn:
 
         nom_titulaire = _parse_nom_titulaire(d.pop("nom_titulaire", UNSET))
 
+        courriel_titulaire = d.pop("courriel_titulaire", UNSET)
+
         def _parse_numero_telephone_mobile_titulaire(
             data: object,
         ) -> None | str | Unset:
@@ -215,6 +210,22 @@ class DemanderAccesIn:
         numero_telephone_mobile_titulaire = _parse_numero_telephone_mobile_titulaire(
             d.pop("numero_telephone_mobile_titulaire", UNSET)
         )
+
+        _date_debut_droit_acces = d.pop("date_debut_droit_acces", UNSET)
+        date_debut_droit_acces: datetime.date | Unset
+        if isinstance(_date_debut_droit_acces, Unset):
+            date_debut_droit_acces = UNSET
+        else:
+            date_debut_droit_acces = datetime.date.fromisoformat(
+                _date_debut_droit_acces
+            )
+
+        _date_fin_droit_acces = d.pop("date_fin_droit_acces", UNSET)
+        date_fin_droit_acces: datetime.date | Unset
+        if isinstance(_date_fin_droit_acces, Unset):
+            date_fin_droit_acces = UNSET
+        else:
+            date_fin_droit_acces = datetime.date.fromisoformat(_date_fin_droit_acces)
 
         def _parse_perim_donnees_conso_debut(data: object) -> None | str | Unset:
             if data is None:
@@ -260,23 +271,31 @@ class DemanderAccesIn:
             d.pop("perim_donnees_inj_fin", UNSET)
         )
 
+        perim_donnees_contractuelles = d.pop("perim_donnees_contractuelles", UNSET)
+
+        perim_donnees_techniques = d.pop("perim_donnees_techniques", UNSET)
+
+        perim_donnees_informatives = d.pop("perim_donnees_informatives", UNSET)
+
+        perim_donnees_publiees = d.pop("perim_donnees_publiees", UNSET)
+
         demander_acces_in = cls(
             role_tiers=role_tiers,
             code_postal=code_postal,
-            courriel_titulaire=courriel_titulaire,
-            date_debut_droit_acces=date_debut_droit_acces,
-            date_fin_droit_acces=date_fin_droit_acces,
-            perim_donnees_contractuelles=perim_donnees_contractuelles,
-            perim_donnees_techniques=perim_donnees_techniques,
-            perim_donnees_informatives=perim_donnees_informatives,
-            perim_donnees_publiees=perim_donnees_publiees,
             raison_sociale=raison_sociale,
             nom_titulaire=nom_titulaire,
+            courriel_titulaire=courriel_titulaire,
             numero_telephone_mobile_titulaire=numero_telephone_mobile_titulaire,
+            date_debut_droit_acces=date_debut_droit_acces,
+            date_fin_droit_acces=date_fin_droit_acces,
             perim_donnees_conso_debut=perim_donnees_conso_debut,
             perim_donnees_conso_fin=perim_donnees_conso_fin,
             perim_donnees_inj_debut=perim_donnees_inj_debut,
             perim_donnees_inj_fin=perim_donnees_inj_fin,
+            perim_donnees_contractuelles=perim_donnees_contractuelles,
+            perim_donnees_techniques=perim_donnees_techniques,
+            perim_donnees_informatives=perim_donnees_informatives,
+            perim_donnees_publiees=perim_donnees_publiees,
         )
 
         demander_acces_in.additional_properties = d

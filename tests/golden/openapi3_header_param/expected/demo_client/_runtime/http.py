@@ -10,7 +10,7 @@ bodies decode straight into msgspec Structs.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
@@ -51,6 +51,13 @@ class PlannedCall:
         return self.operation.path.format(
             **{k: quote(v, safe="") for k, v in self.path_params.items()}
         )
+
+    def alternatives(self) -> list[PlannedCall]:
+        """The same call on each declared alias of its path (see ``Operation.aliases``)."""
+        return [
+            replace(self, operation=replace(self.operation, path=alias, aliases=()))
+            for alias in self.operation.aliases
+        ]
 
     @property
     def label(self) -> str:
@@ -96,23 +103,32 @@ def decode(call: PlannedCall, content: bytes, kind: type[T]) -> T:
 
 
 def execute(client: httpx.Client, call: PlannedCall, kind: type[T]) -> T:
-    """Send ``call`` and decode its body into ``kind``; a network fault is a typed error."""
-    try:
-        response = client.request(**call.request_args())
-    except httpx.TransportError as exc:
-        raise NetworkError(call.label, exc) from exc
-    _raise_for(call, response)
-    return decode(call, response.content, kind)
+    """Send ``call`` and decode its body into ``kind``; a network fault is a typed error.
+
+    A 404 on a path with declared aliases tries each alias before giving up.
+    """
+    for attempt in (call, *call.alternatives()):
+        try:
+            response = client.request(**attempt.request_args())
+        except httpx.TransportError as exc:
+            raise NetworkError(attempt.label, exc) from exc
+        if response.status_code != 404:
+            break
+    _raise_for(attempt, response)
+    return decode(attempt, response.content, kind)
 
 
 async def aexecute(client: httpx.AsyncClient, call: PlannedCall, kind: type[T]) -> T:
     """Async twin of :func:`execute`."""
-    try:
-        response = await client.request(**call.request_args())
-    except httpx.TransportError as exc:
-        raise NetworkError(call.label, exc) from exc
-    _raise_for(call, response)
-    return decode(call, response.content, kind)
+    for attempt in (call, *call.alternatives()):
+        try:
+            response = await client.request(**attempt.request_args())
+        except httpx.TransportError as exc:
+            raise NetworkError(attempt.label, exc) from exc
+        if response.status_code != 404:
+            break
+    _raise_for(attempt, response)
+    return decode(attempt, response.content, kind)
 
 
 #: What can break a stream once it has started: the network, or a body whose
@@ -234,15 +250,19 @@ class Stream(_StreamBase[T]):
         self._response: httpx.Response | None = None
 
     def __enter__(self) -> Stream[T]:
-        request = self._client.build_request(**self.call.request_args())
-        try:
-            self._response = self._client.send(request, stream=True)
-            if self._response.status_code >= 400:
-                self._response.read()
-                self._response.close()
-        except httpx.TransportError as exc:
-            raise NetworkError(self.call.label, exc) from exc
-        _raise_for(self.call, self._response)
+        for attempt in (self.call, *self.call.alternatives()):
+            request = self._client.build_request(**attempt.request_args())
+            try:
+                self._response = self._client.send(request, stream=True)
+                if self._response.status_code >= 400:
+                    self._response.read()
+                    self._response.close()
+            except httpx.TransportError as exc:
+                raise NetworkError(attempt.label, exc) from exc
+            if self._response.status_code != 404:
+                break
+        assert self._response is not None
+        _raise_for(attempt, self._response)
         return self
 
     def __exit__(
@@ -296,15 +316,19 @@ class AsyncStream(_StreamBase[T]):
         self._response: httpx.Response | None = None
 
     async def __aenter__(self) -> AsyncStream[T]:
-        request = self._client.build_request(**self.call.request_args())
-        try:
-            self._response = await self._client.send(request, stream=True)
-            if self._response.status_code >= 400:
-                await self._response.aread()
-                await self._response.aclose()
-        except httpx.TransportError as exc:
-            raise NetworkError(self.call.label, exc) from exc
-        _raise_for(self.call, self._response)
+        for attempt in (self.call, *self.call.alternatives()):
+            request = self._client.build_request(**attempt.request_args())
+            try:
+                self._response = await self._client.send(request, stream=True)
+                if self._response.status_code >= 400:
+                    await self._response.aread()
+                    await self._response.aclose()
+            except httpx.TransportError as exc:
+                raise NetworkError(attempt.label, exc) from exc
+            if self._response.status_code != 404:
+                break
+        assert self._response is not None
+        _raise_for(attempt, self._response)
         return self
 
     async def __aexit__(

@@ -33,6 +33,12 @@ SUPPLY_ROLES = frozenset(
 INJECTION_ROLES = frozenset(
     {"AUTORISE_CONTRAT_INJECTION", "DETENTEUR_CONTRAT_INJECTION"}
 )
+#: Roles acting for the holder, who consents by e-mail: they give the e-mail, the right's
+#: dates and its perimeter. A DETENTEUR needs only a name and a postcode (GRDF's export
+#: requires role_tiers and code_postal; the sandbox data sheet's DCF / DCI bodies pass so).
+AUTHORISED_ROLES = frozenset(
+    {"AUTORISE_CONTRAT_FOURNITURE", "AUTORISE_CONTRAT_INJECTION"}
+)
 PROOF_EXTENSIONS = frozenset(
     {"pdf", "mp3", "mp4", "csv", "txt", "zip", "xlsx", "pptx", "docx"}
 )
@@ -134,10 +140,10 @@ def check_declaration(
     nom_titulaire: str | None,
     raison_sociale: str | None,
     code_postal: str,
-    courriel_titulaire: str,
+    courriel_titulaire: str | None,
     numero_telephone_mobile_titulaire: str | None,
-    date_debut_droit_acces: date,
-    date_fin_droit_acces: date,
+    date_debut_droit_acces: date | None,
+    date_fin_droit_acces: date | None,
     perim_donnees_conso_debut: date | None,
     perim_donnees_conso_fin: date | None,
     perim_donnees_inj_debut: date | None,
@@ -169,7 +175,17 @@ def check_declaration(
         raise ValidationError(
             "code_postal", "postcode_format", f"{code_postal!r} is not 5 digits"
         )
-    if not EMAIL.fullmatch(courriel_titulaire or ""):
+    authorised = role_tiers in AUTHORISED_ROLES
+
+    def required(field: str) -> ValidationError:
+        return ValidationError(
+            field, "required_for_role", f"required for role {role_tiers}"
+        )
+
+    if courriel_titulaire is None or not courriel_titulaire.strip():
+        if authorised:
+            raise required("courriel_titulaire")
+    elif not EMAIL.fullmatch(courriel_titulaire):
         raise ValidationError(
             "courriel_titulaire",
             "email_format",
@@ -183,13 +199,19 @@ def check_declaration(
             "mobile_format",
             "a French mobile number is 06 or 07 + 8 digits",
         )
-    if date_debut_droit_acces > today:
+    for name, value in (
+        ("date_debut_droit_acces", date_debut_droit_acces),
+        ("date_fin_droit_acces", date_fin_droit_acces),
+    ):
+        if value is None and authorised:
+            raise required(name)
+    if date_debut_droit_acces is not None and date_debut_droit_acces > today:
         raise ValidationError(
             "date_debut_droit_acces",
             "not_in_future",
             f"{date_debut_droit_acces} is after today",
         )
-    if date_fin_droit_acces < today:
+    if date_fin_droit_acces is not None and date_fin_droit_acces < today:
         raise ValidationError(
             "date_fin_droit_acces",
             "not_in_past",
@@ -211,23 +233,23 @@ def check_declaration(
         raise ValidationError(
             wrong, "perimeter_for_role", f"{wrong} does not apply to role {role_tiers}"
         )
-    if start is None:
-        raise ValidationError(
-            f"{prefix}_debut", "required_for_role", f"required for role {role_tiers}"
-        )
-    if end is None:
-        raise ValidationError(
-            f"{prefix}_fin", "required_for_role", f"required for role {role_tiers}"
-        )
-    if start > today:
+    if start is None and authorised:
+        raise required(f"{prefix}_debut")
+    if end is None and authorised:
+        raise required(f"{prefix}_fin")
+    if start is not None and start > today:
         raise ValidationError(
             f"{prefix}_debut", "not_in_future", f"{start} is after today"
         )
-    if end < start:
+    if start is not None and end is not None and end < start:
         raise ValidationError(
             f"{prefix}_fin", "fin_after_debut", f"{end} is before {start}"
         )
-    if end > date_fin_droit_acces:
+    if (
+        end is not None
+        and date_fin_droit_acces is not None
+        and end > date_fin_droit_acces
+    ):
         raise ValidationError(
             f"{prefix}_fin",
             "within_access_right",
