@@ -197,7 +197,7 @@ def exceptions_module() -> bytes:
     (The generator's own ``errors.py`` keeps its name: its endpoint modules import it.)
     """
     names: dict[str, list[str]] = {}
-    for module in ("errors", "grdf_codes"):
+    for module in ("errors", "grdf_codes", "classify"):
         tree = ast.parse((RUNTIME / f"{module}.py").read_bytes())
         names[module] = sorted(
             node.name

@@ -18,11 +18,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from codegen.diagnostics import Diagnostic, Severity, has_errors
-from codegen.manifest import DEFAULT_MANIFEST, Api, Manifest, ManifestError, load_manifest
+from codegen.diagnostics import has_errors
+from codegen.manifest import Api, Manifest, ManifestError, find_manifest, load_manifest
 
 #: Where generated packages go when nothing else is said: ``<project>/generated``.
-DEFAULT_OUTPUT = DEFAULT_MANIFEST.parent.parent / "generated"
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -44,12 +43,13 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 ManifestOption = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--manifest",
-        help="The manifest to read.",
+        help="The manifest to read. Default: specs/apis.toml in the working directory or the "
+        "nearest parent that has one.",
         dir_okay=False,
-        show_default="specs/apis.toml",
+        show_default=False,
     ),
 ]
 ApiOption = Annotated[
@@ -64,10 +64,10 @@ def fail_usage(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def open_manifest(path: Path) -> Manifest:
-    """Load the manifest or exit 2 with every problem listed."""
+def open_manifest(path: Path | None) -> Manifest:
+    """Load the manifest (the project's, see ``find_manifest``) or exit 2 with every problem."""
     try:
-        return load_manifest(path)
+        return load_manifest(path or find_manifest())
     except ManifestError as exc:
         for problem in exc.problems:
             err.print(
@@ -89,26 +89,24 @@ def select_apis(manifest: Manifest, names: list[str] | None) -> list[Api]:
 
 
 OutputOption = Annotated[
-    Path,
+    Path | None,
     typer.Option(
-        "--output", help="The generated/ directory.", file_okay=False, show_default="generated/"
+        "--output",
+        help="The generated/ directory. Default: generated/ beside the manifest's specs/.",
+        file_okay=False,
+        show_default=False,
     ),
 ]
+
+
+def output_of(loaded: Manifest, output: Path | None) -> Path:
+    """The generated/ directory: the one given, or the project's (beside its specs/)."""
+    return output or loaded.source.parent.parent / "generated"
+
+
 StrictOption = Annotated[
     bool, typer.Option("--strict", help="Treat warnings about the specs as errors.")
 ]
-
-
-def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    """Print every diagnostic once, errors first, each on one line with its location."""
-    for diagnostic in sorted(diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d)):
-        colour = "red" if diagnostic.severity is Severity.ERROR else "yellow"
-        err.print(
-            f"[bold {colour}]{diagnostic.severity.value}:[/] "
-            f"{escape(f'{diagnostic.location}: {diagnostic.message}')}",
-            highlight=False,
-            soft_wrap=True,
-        )
 
 
 def _version_callback(value: bool) -> None:
@@ -131,7 +129,7 @@ def main_options(
 
 
 @app.command()
-def validate(manifest: ManifestOption = DEFAULT_MANIFEST, api: ApiOption = None) -> None:
+def validate(manifest: ManifestOption = None, api: ApiOption = None) -> None:
     """Check the manifest and every spec it names, with third-party validators.
 
     Swagger 2.0 and OpenAPI 3 specs go through openapi-spec-validator, XSDs through lxml,
@@ -162,9 +160,9 @@ def validate(manifest: ManifestOption = DEFAULT_MANIFEST, api: ApiOption = None)
 
 @app.command()
 def generate(
-    manifest: ManifestOption = DEFAULT_MANIFEST,
+    manifest: ManifestOption = None,
     api: ApiOption = None,
-    output: OutputOption = DEFAULT_OUTPUT,
+    output: OutputOption = None,
     strict: StrictOption = False,
     force: Annotated[
         bool, typer.Option("--force", help="Regenerate even when the inputs are unchanged.")
@@ -188,15 +186,17 @@ def generate(
 
     loaded = open_manifest(manifest)
     raise typer.Exit(
-        run_generate(loaded, select_apis(loaded, api), output, strict=strict, force=force)
+        run_generate(
+            loaded, select_apis(loaded, api), output_of(loaded, output), strict=strict, force=force
+        )
     )
 
 
 @app.command()
 def check(
-    manifest: ManifestOption = DEFAULT_MANIFEST,
+    manifest: ManifestOption = None,
     api: ApiOption = None,
-    output: OutputOption = DEFAULT_OUTPUT,
+    output: OutputOption = None,
 ) -> None:
     """Fail when generated/ differs from what the specs produce now; write nothing.
 
@@ -211,14 +211,16 @@ def check(
     from codegen.generation import run_check
 
     loaded = open_manifest(manifest)
-    raise typer.Exit(run_check(loaded, select_apis(loaded, api), output, full=not api))
+    raise typer.Exit(
+        run_check(loaded, select_apis(loaded, api), output_of(loaded, output), full=not api)
+    )
 
 
 @app.command()
 def diff(
     old: Annotated[str, typer.Argument(help="Old version: a file, REV:PATH, or REV with --api.")],
     new: Annotated[str, typer.Argument(help="New version: a file, REV:PATH, or REV with --api.")],
-    manifest: ManifestOption = DEFAULT_MANIFEST,
+    manifest: ManifestOption = None,
     api: Annotated[
         str | None, typer.Option("--api", help="The API whose spec to compare across revisions.")
     ] = None,
@@ -253,9 +255,9 @@ def vendor(
             "--into", help="The directory of your project to copy packages into.", file_okay=False
         ),
     ],
-    manifest: ManifestOption = DEFAULT_MANIFEST,
+    manifest: ManifestOption = None,
     api: ApiOption = None,
-    output: OutputOption = DEFAULT_OUTPUT,
+    output: OutputOption = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite a vendored copy with hand edits.")
     ] = False,
@@ -278,7 +280,7 @@ def vendor(
     loaded = open_manifest(manifest)
     for selected in select_apis(loaded, api):
         try:
-            result = vendor_package(output, selected.package, into, force=force)
+            result = vendor_package(output_of(loaded, output), selected.package, into, force=force)
         except VendorError as exc:
             raise fail_usage(str(exc)) from None
         verb = "replaced" if result.replaced else "copied"

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from codegen.diagnostics import has_errors
+from codegen.diagnostics import Diagnostic, Severity, has_errors
 from codegen.layout import is_common, owned_by
 from codegen.manifest import Api, Manifest
 from codegen.provenance import codegen_sha256, inputs_of, tool_versions
@@ -29,9 +29,19 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-def _print_diagnostics(rendered: Rendered) -> None:
-    from codegen.cli import print_diagnostics
+def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """Print every diagnostic once, errors first, each on one line with its location."""
+    for diagnostic in sorted(diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d)):
+        colour = "red" if diagnostic.severity is Severity.ERROR else "yellow"
+        err.print(
+            f"[bold {colour}]{diagnostic.severity.value}:[/] "
+            f"{escape(f'{diagnostic.location}: {diagnostic.message}')}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
+
+def _print_diagnostics(rendered: Rendered) -> None:
     print_diagnostics(rendered.diagnostics)
 
 

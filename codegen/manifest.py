@@ -203,6 +203,20 @@ def parse_manifest(data: bytes, source: Path) -> Manifest:
     return Manifest(source=source, sha256=hashlib.sha256(data).hexdigest(), apis=apis)
 
 
+def find_manifest(start: Path | None = None) -> Path:
+    """The project's manifest, found as ruff and pytest find their settings.
+
+    ``specs/apis.toml`` in ``start`` (default: the working directory) or its nearest parent
+    that has one; the installed project's own when none of them has one.
+    """
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "specs" / "apis.toml"
+        if candidate.is_file():
+            return candidate
+    return DEFAULT_MANIFEST
+
+
 def load_manifest(path: Path = DEFAULT_MANIFEST) -> Manifest:
     """Read and check the manifest at ``path``."""
     try:

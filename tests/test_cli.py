@@ -67,3 +67,9 @@ def test_mock_refuses_a_bad_client_spec_in_one_line() -> None:
     result = runner.invoke(app, ["mock", "--tls-cert", "cert.pem"])
     assert result.exit_code == EXIT_USAGE
     assert "--tls-cert and --tls-key go together" in result.output
+
+
+def test_mock_names_the_only_set_of_quirks() -> None:
+    result = runner.invoke(app, ["mock", "--quirks", "enedis"])
+    assert result.exit_code == EXIT_USAGE
+    assert "--quirks 'enedis': the only set of quirks is 'bas'" in result.output

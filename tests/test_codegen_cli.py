@@ -205,3 +205,26 @@ def test_grdf_export_under_strict_fails_naming_each_location(
     assert "export.json#/definitions/demander_acces_in/properties/role_tiers/enum/1" in flat
     assert "warnings are errors under --strict" in flat
     assert not output.exists()
+
+
+def test_the_cli_acts_on_the_project_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from a copy of the project (even a subfolder), generate writes the copy only."""
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    ours = ROOT / "generated" / "grdf_adict" / "_api.py"
+    before = ours.read_bytes()
+    spec = tmp_path / "specs" / "adict" / "adict-v2.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            "/pce/{id_pce}/donnees_injection_publiees", "/pce/{id_pce}/injections_bas"
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path / "specs" / "adict")
+    code, text = grdfkit("generate")
+    assert code == EXIT_OK, text
+    assert "/injections_bas" in (tmp_path / "generated" / "grdf_adict" / "_api.py").read_text()
+    assert ours.read_bytes() == before
+    code, text = grdfkit("check")
+    assert code == EXIT_OK, text

@@ -6,7 +6,6 @@ bodies are kept as parsed JSON, requests are summarised as method and path only.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC
 from typing import Any
 
@@ -202,20 +201,6 @@ class SoapFault(GrdfError):
         super().__init__(f"SOAP Fault {faultcode}: {faultstring}")
 
 
-def _grdf_code_and_message(body: Any) -> tuple[str | None, str | None]:
-    if not isinstance(body, dict):
-        return None, None
-    if "code_statut_traitement" in body:
-        return body.get("code_statut_traitement"), body.get("message_retour_traitement")
-    restitution = body.get("statut_restitution")
-    if isinstance(restitution, dict):
-        return restitution.get("code"), restitution.get("message")
-    if "code" in body or "message" in body:
-        code = body.get("code")
-        return (str(code) if code is not None else None), body.get("message")
-    return None, None
-
-
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date).
 
@@ -241,33 +226,3 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def error_for(
-    status: int, content: bytes, *, operation: str, retry_after: str | None = None
-) -> ApiError:
-    """The exception for an error response: by status, refined by GRDF's code when known."""
-    try:
-        body: Any = json.loads(content) if content else None
-    except (ValueError, UnicodeDecodeError):
-        body = content[:500].decode("utf-8", "replace")
-    code, message = _grdf_code_and_message(body)
-    if status in STATUS_CLASSES:
-        cls = STATUS_CLASSES[status]
-    elif 500 <= status < 600:
-        cls = ServerError
-    else:
-        cls = UnexpectedStatus
-    from .grdf_codes import CODE_CLASSES  # the table subclasses the classes above
-
-    refined = CODE_CLASSES.get(code or "")
-    if refined is not None and issubclass(refined, cls):
-        cls = refined
-    return cls(
-        status,
-        operation=operation,
-        code=code,
-        message=message,
-        body=body,
-        retry_after=parse_retry_after(retry_after),
-    )

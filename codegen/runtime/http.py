@@ -16,7 +16,8 @@ from typing import Any, Generic, Self, TypeVar
 import httpx
 import msgspec
 
-from .errors import BadLine, LineError, NetworkError, StreamError, StreamInterrupted, error_for
+from .classify import error_for
+from .errors import BadLine, LineError, NetworkError, StreamError, StreamInterrupted
 from .ndjson import NdjsonReader
 from .operation import Operation
 from .retry import IDEMPOTENT

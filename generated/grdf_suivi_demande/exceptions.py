@@ -6,6 +6,9 @@ every value refused before a call. GRDF's codes map to named subclasses (for ins
 ``AccessRightAlreadyExists`` for 1000000003) and to the ``AdictCode`` enumeration.
 """
 
+from ._runtime.classify import (
+    error_for,
+)
 from ._runtime.errors import (
     ApiError,
     BadLine,
@@ -28,7 +31,6 @@ from ._runtime.errors import (
     Unauthorized,
     UnexpectedStatus,
     ValidationError,
-    error_for,
     parse_retry_after,
 )
 from ._runtime.grdf_codes import (

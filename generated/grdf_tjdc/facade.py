@@ -23,7 +23,8 @@ from xsdata.models.datatype import XmlDate
 from . import soap as xml
 from ._api import DEFAULT_ENVIRONMENT, ENVIRONMENTS, SOAP_ACTIONS
 from ._runtime import rules
-from ._runtime.errors import NetworkError, ValidationError, error_for
+from ._runtime.classify import error_for
+from ._runtime.errors import NetworkError, ValidationError
 from ._runtime.retry import RetryPolicy
 from ._runtime.settings import DEFAULT_TIMEOUT, resolve_environment, sync_client
 from ._runtime.soap import MessageRetour, body_payload, envelope, parse_message

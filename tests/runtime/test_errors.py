@@ -9,7 +9,8 @@ from email.utils import format_datetime
 import pytest
 
 from codegen.runtime import errors, grdf_codes
-from codegen.runtime.errors import error_for, parse_retry_after
+from codegen.runtime.classify import error_for
+from codegen.runtime.errors import parse_retry_after
 
 
 def body(code: str, message: str = "msg") -> bytes:
