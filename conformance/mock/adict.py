@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from datetime import date, timedelta
 from functools import cache
 from pathlib import PurePath
@@ -320,17 +319,9 @@ REVOKE = "PATCH /droit_acces/{id_droit_acces}"
 PROOFS = "PUT /droit_acces/{id_droit_acces}/preuves"
 
 
-def _uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 def revoke(state: MockState, client: MockClient, right_id: str) -> Response:
     """PATCH /droit_acces/{id}: a PCE number given as the id is a technical error (GDA-NR32)."""
-    if PCE.fullmatch(right_id) and not _uuid(right_id):
+    if PCE.fullmatch(right_id):  # a PCE number is never a UUID
         return traitement_response("erreur_technique")
     special = sheet().special(REVOKE, right=right_id)
     if special is not None and special.answer:

@@ -57,11 +57,10 @@ class SheetRight(_Entry):
         """GRDF's id, or one derived from the PCE and role (decided)."""
         return self.id or str(uuid.uuid5(RIGHT_IDS, f"{self.id_pce}/{self.role_tiers}"))
 
-    def fields(self, defaults: dict[str, Any]) -> dict[str, Any]:
-        """The declared fields: the sheet's defaults, then this right's own."""
-        own = {k: v for k, v in (self.model_extra or {}).items()}
-        holder = {"raison_sociale": "TITULAIRE JDD BAS", "code_postal": None}
-        return {**holder, **defaults, **own, "role_tiers": self.role_tiers}
+    def fields(self, defaults: dict[str, Any], code_postal: str | None) -> dict[str, Any]:
+        """The declared fields: the sheet's defaults, its PCE's postcode, this right's own."""
+        own = self.model_extra or {}
+        return {**defaults, "code_postal": code_postal, **own, "role_tiers": self.role_tiers}
 
 
 class Special(_Entry):

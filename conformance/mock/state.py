@@ -82,7 +82,6 @@ class MockState:
         """Forget every token, right, demande, quota count and planned failure."""
         fresh = MockState()
         self.__dict__.update(fresh.__dict__)
-        self.seed()
 
     def now(self) -> datetime:
         """The mock's time (Europe/Paris), moved by ``clock_offset``."""
@@ -101,9 +100,6 @@ class MockState:
     def new_demande_number(self) -> str:
         """An OMEGA-like request number (8 characters)."""
         return f"WD{next(self.numbers):06d}"
-
-    def seed(self) -> None:
-        """Nothing to do up front: each client gets the data sheet's rights on first use."""
 
     def client_rights(self, client_id: str) -> list[AccessRight]:
         """The client's access rights, the data sheet's first."""
@@ -136,7 +132,7 @@ class MockState:
                 entry.right_id,
                 client_id,
                 entry.id_pce,
-                entry.fields(defaults),
+                entry.fields(defaults, sheet().pces[entry.id_pce].code_postal),
                 created_at=now if pending else now - timedelta(days=30),
                 etat=entry.etat,
                 statut_controle_preuve=entry.statut_controle_preuve,
