@@ -1,12 +1,13 @@
 """Stage 4: our part of each package, rendered from the manifest and the spec.
 
 - ``_runtime/``: the hand-written runtime (``codegen/runtime``), copied verbatim;
-- ``facade.py``: the hand-written facade the manifest names (``codegen/facades``);
-- ``_api.py``: environments, quotas and the operation table, from a Jinja template;
+- ``facade.py``: for a REST API, rendered from the client IR (:mod:`codegen.ir`), one method
+  per operation; for SOAP, the hand-written facade the manifest names (``codegen/facades``);
+- ``_api.py``: environments, quotas, the operation table and each operation's ``Call``;
 - ``exceptions.py``: the runtime's typed errors and GRDF's codes, re-exported;
 - ``__init__.py``: the generator's exports plus the facade's.
 
-Templates only place values; every behaviour lives in the runtime and the facades.
+Templates only place values; every behaviour lives in the runtime.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree
 
+from codegen.ir import ClientIR
 from codegen.manifest import Api, SpecKind
 from codegen.normalize import operations
 from codegen.tree import Tree
@@ -40,7 +42,7 @@ _SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
 _NOT_FOR = {
     SpecKind.SWAGGER2: {"soap.py"},
     SpecKind.OPENAPI3: {"soap.py"},
-    SpecKind.WSDL_XSD: {"auth.py", "http.py", "ndjson.py"},
+    SpecKind.WSDL_XSD: {"auth.py", "client.py", "http.py", "ndjson.py", "planning.py"},
 }
 
 
@@ -54,26 +56,21 @@ def runtime_files(kind: SpecKind) -> Tree:
 
 
 def facade_source(api: Api) -> bytes | None:
-    """The facade module the manifest names for ``api``, if any."""
-    return None if api.facade is None else (FACADES / f"{api.facade.module}.py").read_bytes()
+    """The hand-written facade module the manifest names for a SOAP ``api``, if any."""
+    if api.facade is None or api.kind is not SpecKind.WSDL_XSD:
+        return None
+    return (FACADES / f"{api.facade.module}.py").read_bytes()
 
 
-def facade_needs(source: bytes) -> tuple[set[str], set[str]]:
-    """What a facade uses: ``structs.<Name>`` models and ``OPERATIONS["<id>"]`` operations."""
-    models, operation_ids = set(), set()
-    for node in ast.walk(ast.parse(source)):
-        target = getattr(node, "value", None)
-        if not isinstance(target, ast.Name):
-            continue
-        if isinstance(node, ast.Attribute) and target.id == "structs":
-            models.add(node.attr)
-        elif (
-            isinstance(node, ast.Subscript)
-            and target.id == "OPERATIONS"
-            and isinstance(node.slice, ast.Constant)
-        ):
-            operation_ids.add(str(node.slice.value))
-    return models, operation_ids
+def _facade_names(api: Api, ir: ClientIR | None) -> list[str]:
+    if ir is not None:
+        return [ir.sync_name, ir.async_name]
+    return list(api.facade.exports) if api.facade else []
+
+
+def facade_module(ir: ClientIR) -> bytes:
+    """``facade.py`` of a REST API: its clients, rendered from the IR."""
+    return _ENV.get_template("facade.py.jinja").render(ir=ir).encode()
 
 
 def top_level_names(source: bytes) -> set[str]:
@@ -87,20 +84,6 @@ def top_level_names(source: bytes) -> set[str]:
         elif isinstance(node, ast.Assign):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return names
-
-
-def facade_gaps(
-    api: Api, structs_source: bytes | None, document: dict[str, Any] | None
-) -> list[str]:
-    """What the facade of ``api`` needs that this spec does not provide (empty: it fits)."""
-    source = facade_source(api)
-    if source is None:
-        return []
-    models, operation_ids = facade_needs(source)
-    missing = [f"model {m}" for m in sorted(models - top_level_names(structs_source or b""))]
-    known = {str(op.get("operationId")) for _p, _m, op in operations(document or {})}
-    missing += [f"operation {o}" for o in sorted(operation_ids - known)]
-    return missing
 
 
 def operation_table(document: dict[str, Any] | None) -> list[dict[str, str]]:
@@ -136,8 +119,10 @@ def soap_actions(wsdl: bytes | None) -> dict[str, str]:
     return dict(sorted(actions.items()))
 
 
-def api_module(api: Api, document: dict[str, Any] | None, wsdl: bytes | None) -> bytes:
-    """``_api.py`` of ``api``."""
+def api_module(
+    api: Api, document: dict[str, Any] | None, wsdl: bytes | None, ir: ClientIR | None = None
+) -> bytes:
+    """``_api.py`` of ``api``: the manifest's values, the operations and their ``Call``."""
     environments = {
         name: {k: v for k, v in env.model_dump().items() if v is not None}
         for name, env in sorted(api.environments.items())
@@ -160,6 +145,7 @@ def api_module(api: Api, document: dict[str, Any] | None, wsdl: bytes | None) ->
         default_quota_tier=repr(api.default_quota_tier),
         operations=operation_table(document),
         soap_actions=repr(soap_actions(wsdl)),
+        calls=[(m.operation_id, m.call_source) for m in ir.methods] if ir else [],
     )
     return text.encode()
 
@@ -177,14 +163,12 @@ def _exports_of(init_source: bytes) -> tuple[str, list[str]]:
     return "\n".join(imports), names
 
 
-def init_module(api: Api, generated_init: bytes, *, with_facade: bool) -> bytes:
-    """``__init__.py``: what the generator exported, plus the facade and the errors module."""
+def init_module(api: Api, generated_init: bytes, facade_names: list[str]) -> bytes:
+    """``__init__.py``: the facade's clients, what the generator exported, the errors module."""
     imports, names = _exports_of(generated_init)
-    facade = api.facade if with_facade else None
-    facade_names = list(facade.exports) if facade else []
     text = _ENV.get_template("init.py.jinja").render(
         title=api.title,
-        facade=facade,
+        facade=facade_names,
         generated_imports=imports,
         exports=[*facade_names, *names, "exceptions"],
     )
@@ -212,18 +196,17 @@ def assemble(
     package: Tree,
     document: dict[str, Any] | None,
     wsdl: bytes | None,
-    *,
-    with_facade: bool = True,
+    ir: ClientIR | None = None,
 ) -> Tree:
     """Add our files to a generated package (paths relative to the package)."""
     files = dict(package)
     files.update(runtime_files(api.kind))
-    source = facade_source(api) if with_facade else None
+    source = facade_module(ir) if ir is not None else facade_source(api)
     if source is not None:
         files["facade.py"] = source
-    files["_api.py"] = api_module(api, document, wsdl)
+    files["_api.py"] = api_module(api, document, wsdl, ir)
     files["exceptions.py"] = exceptions_module()
     files["__init__.py"] = init_module(
-        api, package.get("__init__.py", b""), with_facade=source is not None
+        api, package.get("__init__.py", b""), _facade_names(api, ir) if source else []
     )
     return files

@@ -14,11 +14,12 @@ from typing import Any
 from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from codegen.assemble import assemble, facade_gaps
+from codegen.assemble import assemble, top_level_names
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.generators.models import generate_models
 from codegen.generators.rest_client import generate_rest_client
 from codegen.generators.soap import generate_soap_models
+from codegen.ir import build_client
 from codegen.layout import MODELS_PACKAGE, OPENAPI_DIR, common_files, owned_by
 from codegen.manifest import Api, Manifest, SpecKind
 from codegen.normalize import normalize
@@ -92,17 +93,11 @@ def _render_rest(sources: ApiSources) -> tuple[Tree, list[Diagnostic]]:
     client, client_problems = generate_rest_client(api, normalized.document)
     models, model_problems = generate_models(api, normalized.document)
     structs, struct_problems = generate_models(api, normalized.document, structs=True)
-    gaps = facade_gaps(api, structs.encode(), normalized.document)
-    if gaps:
-        struct_problems.append(
-            Diagnostic(
-                f"{sources.spec.relpath} (facade {api.facade.module if api.facade else ''})",
-                Severity.WARNING,
-                f"the facade needs {', '.join(gaps)}, which this spec does not define; "
-                f"{api.package} is generated without it (its low-level client only)",
-            )
-        )
-    package = assemble(api, client, normalized.document, None, with_facade=not gaps)
+    ir = build_client(api, normalized.document, top_level_names(structs.encode()))
+    struct_problems += ir.diagnostics
+    if any(d.severity is Severity.ERROR for d in ir.diagnostics):
+        return {}, problems + client_problems + model_problems + struct_problems
+    package = assemble(api, client, normalized.document, None, ir)
     package["structs.py"] = structs.encode()
     document = json.dumps(normalized.document, indent=2, ensure_ascii=False) + "\n"
     files: Tree = {

@@ -1,6 +1,6 @@
 """Response checks the table runner and the property tests share.
 
-Bodies are validated against our normalised specs (``generated/openapi``): JSON bodies
+Bodies are validated against the project's normalised specs (``generated/openapi``): JSON bodies
 against the documented response schema of their status, NDJSON bodies line by line against
 the operation's ``x-grdf-stream`` item (and trailer, for the last line). Schemathesis does not
 look inside ``application/x-ndjson`` at all; :func:`ndjson_lines` is the check it lacks.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -19,8 +18,8 @@ from jsonschema import Draft4Validator
 from schemathesis.core.failures import Failure
 
 from codegen.schema_view import model_validator
+from conformance import project
 
-OPENAPI = Path(__file__).resolve().parent.parent / "generated" / "openapi"
 NDJSON = "application/x-ndjson"
 #: The ADICT operations the stateful test chains through the spec's links.
 DECLARE = "PUT /pce/{id_pce}/droit_acces"
@@ -38,15 +37,11 @@ BUSINESS_RULES = frozenset(
         "GET /pce/{id_pce}/donnees_injections_publiees",
     }
 )
-#: The normalised spec of each REST API.
-SPEC_FILES = {"adict": "adict.openapi.json", "suivi_demande": "suivi_demande.openapi.json"}
 
 
-@cache
 def spec(api: str) -> dict[str, Any]:
-    """The normalised OpenAPI 3 document of ``api``."""
-    document: dict[str, Any] = json.loads((OPENAPI / SPEC_FILES[api]).read_text("utf-8"))
-    return document
+    """The normalised OpenAPI 3 document of ``api`` (the project's, see :mod:`project`)."""
+    return project.normalized(api)
 
 
 @cache
@@ -152,7 +147,7 @@ def body_problems(
 def _api_of(case: schemathesis.Case[Any]) -> str:
     """Which of our specs ``case`` was generated from (by the document's title)."""
     title = case.operation.schema.raw_schema.get("info", {}).get("title")
-    for api in SPEC_FILES:
+    for api in (a.name for a in project.rest_apis()):
         if spec(api)["info"]["title"] == title:
             return api
     raise LookupError(f"{title!r} is not the title of one of our specs")

@@ -176,9 +176,13 @@ def test_grdf_export_as_updated_spec_generates_a_working_client(
     assert "operationId 'POST /droits_acces' is not an identifier" in flat
     assert "pattern 'YYYY-MM-DD' is a format placeholder" in flat
     assert "points at the gateway's own host" in flat
-    assert "the facade needs model EtatDroitAcces, model RetourTraitement" in flat
-    assert "generated without it (its low-level client only)" in flat
+    # GRDF's export declares no method names: each is derived, and the user is told
+    assert "droit_acces: no x-grdf-method name; the method is called droit_acces" in flat
     probe = (
+        "from grdf_adict import AdictClient, AsyncAdictClient\n"
+        "for name in ('droit_acces', 'post_droits_acces', 'stream_consulter_acces'):\n"
+        "    assert callable(getattr(AdictClient, name)), name\n"
+        "    assert callable(getattr(AsyncAdictClient, name)), name\n"
         "from grdf_adict.api.droits_d_acces import post_droits_acces, consulter_acces\n"
         "from grdf_adict.models import DemanderAccesIn\n"
         "from grdf_adict.api.donnees_de_consommation import (\n"

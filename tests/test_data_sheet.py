@@ -253,9 +253,9 @@ def test_the_broken_first_block_of_consos_nr07_is_skipped_by_the_client(quirky_u
 
 def test_client_and_mock_take_the_per_role_requirements_from_one_declaration() -> None:
     """The spec's x-grdf-required-by-role names the roles both sides treat as AUTORISE."""
-    from grdf_adict._runtime import rules
+    from grdf_adict._api import CALLS
 
     from conformance.mock.adict import authorised_roles
 
-    assert authorised_roles() == rules.AUTHORISED_ROLES
+    assert authorised_roles() == set(CALLS["droit_acces"].required_by_role)
     assert authorised_roles() == {"AUTORISE_CONTRAT_FOURNITURE", "AUTORISE_CONTRAT_INJECTION"}

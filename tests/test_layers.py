@@ -92,3 +92,22 @@ def test_the_generator_and_the_runtime_never_import_the_conformance_suite() -> N
     below = [m for m in graph if m.startswith("codegen") and m != "codegen.cli"]
     upward = {m: sorted(t for t in graph[m] if t.startswith("conformance")) for m in below}
     assert {m: t for m, t in upward.items() if t} == {}
+
+
+def test_the_mock_never_imports_the_client_runtime_or_the_generator() -> None:
+    """The mock and the clients take GRDF's rules from the specs, so the mock can catch a
+    client bug (a wrong pattern in the client's runtime is not the mock's too).
+
+    The mock reads the project through ``conformance.project`` (the manifest and the specs)
+    and validates with ``codegen.schema_view``; never the runtime the clients carry, nor the
+    generator's stages. (The suite's drivers do use the clients: they drive them.)
+    """
+    allowed = {"codegen.manifest", "codegen.schema_view", "codegen.diagnostics"}
+    graph = import_graph()
+    for module, targets in graph.items():
+        if not module.startswith(("conformance.mock", "conformance.project")):
+            continue
+        wrong = {t for t in targets if t.startswith("codegen") and t not in allowed}
+        if module.startswith("conformance.mock.tjdc"):
+            wrong -= {"codegen.runtime.calendar_fr"}  # the French calendar is a shared fact
+        assert not wrong, f"{module} imports {sorted(wrong)}"

@@ -1,7 +1,8 @@
-"""One operation of a spec, as the generated ``_api.py`` describes it."""
+"""One API and its operations, as the generated ``_api.py`` describes them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -17,3 +18,13 @@ class Operation:
     #: Other spellings of ``path`` a GRDF environment has served (``x-grdf-path-aliases``),
     #: tried in order when the documented path answers 404.
     aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApiInfo:
+    """What the manifest says of one API: its environments, quota tiers, user-login header."""
+
+    name: str
+    environments: Mapping[str, Mapping[str, str]]
+    quota_tiers: Mapping[str, Mapping[str, int]]
+    user_login_header: str | None = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
-from functools import cache
 from pathlib import PurePath
 from typing import Any
 
@@ -20,7 +19,6 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from codegen.runtime import rules
 from conformance.mock import catalog, data
 from conformance.mock.catalog import restitution
 from conformance.mock.config import MockClient, MockConfig
@@ -33,25 +31,22 @@ from conformance.mock.responses import (
     traitement_response,
 )
 from conformance.mock.sheet import sheet
+from conformance.mock.spec_facts import (
+    EMAIL,
+    PCE,
+    PERIODE,
+    POSTCODE,
+    PROOF_TYPES,
+    REQUIRED_BY_ROLE,
+    SUPPLY,
+    spec,
+)
 from conformance.mock.state import AccessRight, MockState, new_right_id
 
-# GRDF's formats are the clients' own (one definition, in the runtime the packages carry).
-PCE, POSTCODE, EMAIL, PERIODE = rules.PCE, rules.POSTCODE, rules.EMAIL, rules.PERIODE
-SUPPLY = rules.SUPPLY_ROLES
-PROOF_TYPES = rules.PROOF_EXTENSIONS
 BOOLEAN = re.compile(r"vrai|faux", re.I)
 CLOSED = {"Révoquée", "Refusée", "Obsolète"}
 #: Files the multipart parser keeps (spooled) before answering "too many proofs".
 MAX_PARSED_PROOFS = 64
-
-
-@cache
-def _spec() -> dict[str, Any]:
-    from codegen.manifest import load_manifest
-    from codegen.schema_view import load_document
-
-    manifest = load_manifest()
-    return load_document(manifest.spec_path(manifest.api("adict")))
 
 
 def schema_errors(model: str, body: Any) -> list[str]:
@@ -61,7 +56,7 @@ def schema_errors(model: str, body: Any) -> list[str]:
     """
     from codegen.schema_view import validation_errors
 
-    return validation_errors(_spec(), model, body)
+    return validation_errors(spec(), model, body)
 
 
 def _blank(value: Any) -> bool:
@@ -79,8 +74,7 @@ def authorised_roles() -> frozenset[str]:
     the data sheet's minimal DCF / DCI bodies (GDA-R05, R07) and the export's required list
     show.
     """
-    declared = _spec()["definitions"]["demander_acces_in"].get("x-grdf-required-by-role", {})
-    return frozenset(declared)
+    return frozenset(REQUIRED_BY_ROLE)
 
 
 PERIMETER_FLAGS = tuple(

@@ -14,6 +14,7 @@ import math
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,7 +22,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.mock import adict, bugs, suivi, tjdc
+from codegen.manifest import Api
+from conformance import project
+from conformance.mock import adict, bugs, default, suivi, tjdc
 from conformance.mock.auth import (
     ADICT_SCOPES,
     ADICT_TOKEN_PATH,
@@ -34,6 +37,7 @@ from conformance.mock.auth import (
     token_endpoint,
 )
 from conformance.mock.config import MockClient, MockConfig
+from conformance.mock.default import SpecOperation, spec_operations
 from conformance.mock.limits import BoundedBodies, decode_json
 from conformance.mock.responses import (
     gateway_error,
@@ -43,21 +47,19 @@ from conformance.mock.responses import (
     traitement_response,
 )
 from conformance.mock.state import MockState
+from conformance.mock.synth import Synthesizer
 
 Handler = Callable[[Request, MockClient], Awaitable[Response]]
-ADICT_BASES = ("/adict/v2", "/adict/bas/v6")
 TJDC_PATH = "/omega/ws/CreerDemandeTJDC"
-#: With --quirks bas: the BAS v6 spelling of a data path (lowatt/lowatt-grdf, api.py: the
-#: documented one answered 404 there), and the older token endpoint lowatt's client uses.
-BAS_PATHS = {"donnees_injections_publiees": "donnees_injection_publiees"}
+#: With --quirks bas: the older token endpoint lowatt's client uses (lowatt/lowatt-grdf); the
+#: paths are served under their spec's ``x-grdf-path-aliases`` spelling (the BAS v6 one).
 OLD_ADICT_TOKEN_PATH = "/openam/oauth2/realms/externeGrdf/access_token"
-DATA = ("donnees_consos_publiees", "donnees_consos_informatives", "donnees_injections_publiees")
 
 
-def _denied(denied: Denied, suivi_shape: bool) -> Response:
+def _denied(denied: Denied, code_message: bool) -> Response:
     response = (
         suivi_error(denied.status, denied.message)
-        if suivi_shape
+        if code_message
         else gateway_error(denied.status, denied.message)
     )
     if denied.retry_after is not None:
@@ -65,41 +67,69 @@ def _denied(denied: Denied, suivi_shape: bool) -> Response:
     return response
 
 
+def _error_shape_is_code_message(api: str) -> bool:
+    """Whether ``api`` answers errors as ``{code, message}`` (its spec's 401), not ADICT's."""
+    for op in spec_operations(api):
+        response = (op.operation.get("responses") or {}).get("401")
+        if response is None:
+            continue
+        synth = Synthesizer(project.normalized(api))
+        schema = (synth.deref(response).get("content", {}).get("application/json") or {}).get(
+            "schema"
+        ) or {}
+        properties = synth.deref(schema).get("properties") or {}
+        return "code" in properties and "message" in properties
+    return False
+
+
+def _bases(api: Api) -> list[tuple[str, str]]:
+    """``(URL path, token scope)`` of every environment of ``api``: the mock serves them all."""
+    found: dict[str, str] = {}
+    for environment in api.environments.values():
+        if environment.base_url:
+            found.setdefault(
+                urlsplit(environment.base_url).path.rstrip("/"), environment.scope or ""
+            )
+    return sorted(found.items())
+
+
 def create_app(config: MockConfig | None = None, state: MockState | None = None) -> Starlette:
-    """The mock as an ASGI app; ``app.state.mock`` is its :class:`MockState`."""
+    """The mock as an ASGI app; ``app.state.mock`` is its :class:`MockState`.
+
+    Every operation of every REST spec of the manifest is routed, under the URL path of each
+    of its environments; :func:`stateful_handlers` names the operations with hand-written
+    behaviour, the others get the spec's default (:mod:`conformance.mock.default`).
+    """
     config = config or MockConfig()
     state = state or MockState()
     state.reset()
     suivi.seed(state)
+    overrides = stateful_handlers(state, config)
 
     def guarded(
-        scope: str,
-        quota_key: str,
-        handler: Handler,
-        *,
-        suivi_shape: bool = False,
-        failure_prefix: str = "/adict",
+        api: Api, scope: str, handler: Handler, *, failure_prefix: str
     ) -> Callable[[Request], Awaitable[Response]]:
+        code_message = _error_shape_is_code_message(api.name)
+        quota_key = api.quota_group or api.name
+
         async def endpoint(request: Request) -> Response:
             client = bearer(request, config, state, scope)
             if isinstance(client, Denied):
-                return _denied(client, suivi_shape)
+                return _denied(client, code_message)
             if config.metered(client):
-                if suivi_shape:
-                    limits: tuple[int, int | None] = (config.suivi_per_second, None)
-                else:
-                    limits = config.tiers.get(client.tier, config.tiers["small"])
+                per_second, per_day = config.limits_for(api, client)
                 refused = take_quota(
                     state,
                     f"{quota_key}:{client.client_id}",
-                    *limits,
+                    per_second,
+                    per_day,
                     arrived=request.scope.get(ARRIVAL),
                 )
                 if refused is not None:
-                    return _denied(refused, suivi_shape)
+                    return _denied(refused, code_message)
             if state.failures.get(failure_prefix, 0) > 0:
                 state.failures[failure_prefix] -= 1
-                if suivi_shape:
+                if code_message:
                     status, text = state.failure_answers.get(
                         failure_prefix, (500, "Erreur interne du serveur")
                     )
@@ -111,7 +141,7 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
                     else traitement_response("erreur_technique")
                 )
             response = await handler(request, client)
-            if config.bugs and not suivi_shape:
+            if config.bugs and not code_message:
                 response = bugs.rewrite_adict(
                     config.bugs, request.method, request.url.path, response
                 )
@@ -132,80 +162,27 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     ]
     if quirky:
         routes.append(Route(OLD_ADICT_TOKEN_PATH, adict_token, methods=["POST"]))
-    for base in ADICT_BASES:
 
-        async def declare(request: Request, client: MockClient) -> Response:
-            return await adict.declare(request, state, client, request.path_params["id_pce"])
+    def default_handler(op: SpecOperation) -> Handler:
+        async def handler(request: Request, client: MockClient) -> Response:
+            return await default.answer(op, request, today=state.today(), pretty=config.pretty)
 
-        async def list_rights(request: Request, client: MockClient) -> Response:
-            if request.method == "POST":
-                return await adict.search(request, state, client, config.pretty)
-            return adict.listing(state, client, {}, config.pretty)
+        return handler
 
-        async def revoke(request: Request, client: MockClient) -> Response:
-            return adict.revoke(state, client, request.path_params["id"])
-
-        async def proofs(request: Request, client: MockClient) -> Response:
-            return await adict.proofs(request, state, client, request.path_params["id"])
-
-        async def pce_data(request: Request, client: MockClient) -> Response:
-            id_pce, resource = request.path_params["id_pce"], request.url.path.rsplit("/", 1)[-1]
-            resource = {v: k for k, v in BAS_PATHS.items()}.get(resource, resource)
-            if resource in DATA:
-                return adict.data_stream(
-                    state, client, id_pce, resource, dict(request.query_params), config
+    for api in project.rest_apis():
+        for base, scope in _bases(api):
+            failure_prefix = "/" + base.strip("/").split("/")[0]
+            by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
+            for op in spec_operations(api.name):
+                handler = overrides.get(op.operation_id) or default_handler(op)
+                path = op.aliases[0] if quirky and op.aliases else op.path
+                by_path.setdefault(base + path, {})[op.method] = guarded(
+                    api, scope, handler, failure_prefix=failure_prefix
                 )
-            return adict.contractual_or_technical(
-                state, client, id_pce, resource, request.query_params.getlist("filtre")
-            )
-
-        routes += [
-            Route(
-                f"{base}/pce/{{id_pce}}/droit_acces",
-                guarded(base, "adict", declare),
-                methods=["PUT"],
-            ),
-            Route(
-                f"{base}/droits_acces", guarded(base, "adict", list_rights), methods=["GET", "POST"]
-            ),
-            Route(f"{base}/droit_acces/{{id}}", guarded(base, "adict", revoke), methods=["PATCH"]),
-            Route(
-                f"{base}/droit_acces/{{id}}/preuves",
-                guarded(base, "adict", proofs),
-                methods=["PUT"],
-            ),
-            *(
-                Route(
-                    f"{base}/pce/{{id_pce}}/{_spelled(resource, quirky)}",
-                    guarded(base, "adict", pce_data),
-                    methods=["GET"],
-                )
-                for resource in (*DATA, "donnees_contractuelles", "donnees_techniques")
-            ),
-        ]
-
-    async def consult(request: Request, client: MockClient) -> Response:
-        return suivi.consult(request, state, client, request.path_params["numero"])
-
-    async def suivi_other_verbs(request: Request) -> Response:
-        response = suivi_error(405, "Le verbe http utilisé n'est pas pris en charge")
-        response.headers["Allow"] = "GET"
-        return response
-
-    routes += [
-        Route(
-            "/fournisseur/demande/v1/demandes/{numero}/externe",
-            guarded(
-                "suivi_demande", "suivi", consult, suivi_shape=True, failure_prefix="/fournisseur"
-            ),
-            methods=["GET"],
-        ),
-        Route(
-            "/fournisseur/demande/v1/demandes/{numero}/externe",
-            suivi_other_verbs,
-            methods=["POST", "PUT", "PATCH", "DELETE"],
-        ),
-    ]
+            routes += [
+                Route(path, _by_method(endpoints), methods=list(endpoints))
+                for path, endpoints in by_path.items()
+            ]
 
     async def xsd_endpoint(request: Request) -> Response:
         return tjdc.xsd()
@@ -347,9 +324,74 @@ def control_routes(state: MockState, key: str) -> list[Route]:
     ]
 
 
-def _spelled(resource: str, quirky: bool) -> str:
-    """The path segment of ``resource``: GRDF's, or the BAS's own spelling under quirks."""
-    return BAS_PATHS.get(resource, resource) if quirky else resource
+def _by_method(
+    endpoints: dict[str, Callable[[Request], Awaitable[Response]]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """One endpoint for a path: each method to its operation's endpoint."""
+
+    async def endpoint(request: Request) -> Response:
+        return await endpoints[request.method](request)
+
+    return endpoint
+
+
+def stateful_handlers(state: MockState, config: MockConfig) -> dict[str, Handler]:
+    """The operations with hand-written behaviour (stateful, GRDF's data sheet), by operationId.
+
+    Every other operation of the specs gets the spec's default (:mod:`conformance.mock.default`).
+    """
+
+    async def declare(request: Request, client: MockClient) -> Response:
+        return await adict.declare(request, state, client, request.path_params["id_pce"])
+
+    async def list_rights(request: Request, client: MockClient) -> Response:
+        return adict.listing(state, client, {}, config.pretty)
+
+    async def search_rights(request: Request, client: MockClient) -> Response:
+        return await adict.search(request, state, client, config.pretty)
+
+    async def revoke(request: Request, client: MockClient) -> Response:
+        return adict.revoke(state, client, request.path_params["id_droit_acces"])
+
+    async def proofs(request: Request, client: MockClient) -> Response:
+        return await adict.proofs(request, state, client, request.path_params["id_droit_acces"])
+
+    def data(resource: str) -> Handler:
+        async def handler(request: Request, client: MockClient) -> Response:
+            query = dict(request.query_params)
+            id_pce = request.path_params["id_pce"]
+            return adict.data_stream(state, client, id_pce, resource, query, config)
+
+        return handler
+
+    def contractual_or_technical(resource: str) -> Handler:
+        async def handler(request: Request, client: MockClient) -> Response:
+            return adict.contractual_or_technical(
+                state,
+                client,
+                request.path_params["id_pce"],
+                resource,
+                request.query_params.getlist("filtre"),
+            )
+
+        return handler
+
+    async def consult(request: Request, client: MockClient) -> Response:
+        return suivi.consult(request, state, client, request.path_params["numero_demande"])
+
+    return {
+        "droit_acces": declare,
+        "consulter_acces": list_rights,
+        "consulter_acces_specifiques": search_rights,
+        "fin_acces": revoke,
+        "preuve": proofs,
+        "getPceId_pceDonnees_consos_publiees": data("donnees_consos_publiees"),
+        "getPceId_pceDonnees_consos_informatives": data("donnees_consos_informatives"),
+        "getPceId_pceDonnees_injections_publiees": data("donnees_injections_publiees"),
+        "getPceId_pceDonnees_contractuelles": contractual_or_technical("donnees_contractuelles"),
+        "getPceId_pceDonnees_techniques": contractual_or_technical("donnees_techniques"),
+        "consulter_demande": consult,
+    }
 
 
 def _number(value: Any, name: str) -> float:

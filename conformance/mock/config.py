@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from codegen.manifest import Api
 from conformance.mock.bugs import check_names
 from conformance.mock.limits import BodyLimits
 
@@ -43,11 +44,6 @@ class MockConfig:
     """Clients, quota tiers and switches of one mock server."""
 
     clients: tuple[MockClient, ...] = DEFAULT_CLIENTS
-    #: ADICT tiers: calls per second and per day (contract annex 4).
-    tiers: dict[str, tuple[int, int]] = field(
-        default_factory=lambda: {"small": (1, 6000), "medium": (1, 60000), "large": (3, 240000)}
-    )
-    suivi_per_second: int = 1
     #: Answer streams as the BAS has been seen to: pretty-printed concatenated objects.
     pretty_streams: bool = False
     #: BAS quirks to reproduce (``{"bas"}``: every quirk public clients document, see
@@ -80,6 +76,18 @@ class MockConfig:
     def metered(self, client: MockClient) -> bool:
         """Whether ``client``'s calls count against a quota."""
         return self.quotas and "quota_not_enforced" not in self.bugs and client.tier != UNMETERED
+
+    def limits_for(self, api: Api, client: MockClient) -> tuple[int, int | None]:
+        """Calls per second and per day ``client`` may make to ``api``: its manifest tier.
+
+        The client's tier (``--client id:secret:tier``) when the API has it, else the API's
+        default tier (Suivi Demande has one tier for every supplier).
+        """
+        tiers = api.quota_tiers
+        tier = tiers.get(client.tier) or tiers.get(api.default_quota_tier or "")
+        if tier is None or tier.per_second is None:
+            return (1, None)
+        return (tier.per_second, tier.per_day)
 
     def client(self, client_id: str) -> MockClient | None:
         """The client with this id, if configured."""

@@ -21,13 +21,14 @@ import pytest
 import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from conformance.checks import BUSINESS_RULES, OPENAPI, ndjson_lines, writes
+from conformance import project
+from conformance.checks import BUSINESS_RULES, ndjson_lines, writes
 from conformance.drivers import Session
 from conformance.plugin import RUN, property_settings
 from conformance.targets import Target
 
-ADICT = schemathesis.openapi.from_path(OPENAPI / "adict.openapi.json")
-SUIVI = schemathesis.openapi.from_path(OPENAPI / "suivi_demande.openapi.json")
+ADICT = schemathesis.openapi.from_path(project.openapi_path("adict"))
+SUIVI = schemathesis.openapi.from_path(project.openapi_path("suivi_demande"))
 if RUN.target == "bas":
     # the coverage phase sends dozens of boundary cases per operation whatever
     # --examples says: too many for a sandbox at one call per second

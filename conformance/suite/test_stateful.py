@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, settings
 from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from conformance import project
 from conformance.checks import (
     BUSINESS_RULES,
     DECLARE,
-    OPENAPI,
     declared_listed_revoked,
     ndjson_lines,
 )
@@ -30,7 +30,7 @@ from conformance.drivers import DEFAULT_PCE, Session, declaration
 from conformance.plugin import RUN
 from conformance.targets import Target
 
-ADICT = schemathesis.openapi.from_path(OPENAPI / "adict.openapi.json")
+ADICT = schemathesis.openapi.from_path(project.openapi_path("adict"))
 
 
 @pytest.mark.conformance(kind="stateful", api="adict")

@@ -4,7 +4,8 @@
 Rendered from specs/apis.toml and adict/adict-v2.yaml; the facade and the runtime read it.
 """
 
-from ._runtime.operation import Operation
+from ._runtime.operation import ApiInfo, Operation
+from ._runtime.planning import Call, Format, Param, Upload
 
 API_NAME = "adict"
 DEFAULT_ENVIRONMENT = "bas"
@@ -107,3 +108,398 @@ OPERATIONS: dict[str, Operation] = {
     ),
 }
 SOAP_ACTIONS: dict[str, str] = {}
+API = ApiInfo(
+    name=API_NAME,
+    environments=ENVIRONMENTS,
+    quota_tiers=QUOTA_TIERS,
+    user_login_header=USER_LOGIN_HEADER,
+)
+#: Each operation as the clients plan it, from the spec: parameters, checks and rules.
+CALLS: dict[str, Call] = {
+    "droit_acces": Call(
+        operation=OPERATIONS["droit_acces"],
+        params=(
+            Param(
+                name="id_pce",
+                wire="id_pce",
+                where="path",
+                required=True,
+                format=Format(
+                    rule="pce_format",
+                    pattern="^(GI\\d{6}|\\d{14})$",
+                    says="14 digits nor GI + 6 digits",
+                ),
+            ),
+            Param(
+                name="role_tiers",
+                wire="role_tiers",
+                where="body",
+                kind="enum",
+                required=True,
+                choices=(
+                    "AUTORISE_CONTRAT_FOURNITURE",
+                    "DETENTEUR_CONTRAT_FOURNITURE",
+                    "AUTORISE_CONTRAT_INJECTION",
+                    "DETENTEUR_CONTRAT_INJECTION",
+                ),
+            ),
+            Param(name="raison_sociale", wire="raison_sociale", where="body"),
+            Param(name="nom_titulaire", wire="nom_titulaire", where="body"),
+            Param(
+                name="code_postal",
+                wire="code_postal",
+                where="body",
+                required=True,
+                format=Format(
+                    rule="postcode_format", pattern="^\\d{5}$", says="5 digits"
+                ),
+            ),
+            Param(
+                name="courriel_titulaire",
+                wire="courriel_titulaire",
+                where="body",
+                format=Format(
+                    rule="email_format",
+                    pattern="^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+                    says="an e-mail",
+                ),
+            ),
+            Param(
+                name="numero_telephone_mobile_titulaire",
+                wire="numero_telephone_mobile_titulaire",
+                where="body",
+                format=Format(
+                    rule="mobile_format",
+                    pattern="^(0[67]\\d{8})?$",
+                    says="a French mobile number (06 or 07 + 8 digits)",
+                ),
+            ),
+            Param(
+                name="date_debut_droit_acces",
+                wire="date_debut_droit_acces",
+                where="body",
+                kind="date",
+            ),
+            Param(
+                name="date_fin_droit_acces",
+                wire="date_fin_droit_acces",
+                where="body",
+                kind="date",
+            ),
+            Param(
+                name="perim_donnees_conso_debut",
+                wire="perim_donnees_conso_debut",
+                where="body",
+                kind="date",
+            ),
+            Param(
+                name="perim_donnees_conso_fin",
+                wire="perim_donnees_conso_fin",
+                where="body",
+                kind="date",
+            ),
+            Param(
+                name="perim_donnees_inj_debut",
+                wire="perim_donnees_inj_debut",
+                where="body",
+                kind="date",
+            ),
+            Param(
+                name="perim_donnees_inj_fin",
+                wire="perim_donnees_inj_fin",
+                where="body",
+                kind="date",
+            ),
+            Param(
+                name="perim_donnees_contractuelles",
+                wire="perim_donnees_contractuelles",
+                where="body",
+                kind="vrai_faux",
+                default="Faux",
+            ),
+            Param(
+                name="perim_donnees_techniques",
+                wire="perim_donnees_techniques",
+                where="body",
+                kind="vrai_faux",
+                default="Faux",
+            ),
+            Param(
+                name="perim_donnees_informatives",
+                wire="perim_donnees_informatives",
+                where="body",
+                kind="vrai_faux",
+                default="Faux",
+            ),
+            Param(
+                name="perim_donnees_publiees",
+                wire="perim_donnees_publiees",
+                where="body",
+                kind="vrai_faux",
+                default="Faux",
+            ),
+        ),
+        rules=("declaration",),
+        required_by_role={
+            "AUTORISE_CONTRAT_FOURNITURE": (
+                "courriel_titulaire",
+                "date_debut_droit_acces",
+                "date_fin_droit_acces",
+                "perim_donnees_contractuelles",
+                "perim_donnees_conso_debut",
+                "perim_donnees_conso_fin",
+            ),
+            "AUTORISE_CONTRAT_INJECTION": (
+                "courriel_titulaire",
+                "date_debut_droit_acces",
+                "date_fin_droit_acces",
+                "perim_donnees_contractuelles",
+                "perim_donnees_inj_debut",
+                "perim_donnees_inj_fin",
+            ),
+        },
+    ),
+    "consulter_acces": Call(operation=OPERATIONS["consulter_acces"], params=()),
+    "consulter_acces_specifiques": Call(
+        operation=OPERATIONS["consulter_acces_specifiques"],
+        params=(
+            Param(
+                name="id_pce",
+                wire="id_pce",
+                where="body",
+                kind="list",
+                format=Format(
+                    rule="pce_format",
+                    pattern="^(GI\\d{6}|\\d{14})$",
+                    says="14 digits nor GI + 6 digits",
+                ),
+                max_items=1000,
+            ),
+            Param(
+                name="role_tiers",
+                wire="role_tiers",
+                where="body",
+                kind="list",
+                choices=(
+                    "AUTORISE_CONTRAT_FOURNITURE",
+                    "DETENTEUR_CONTRAT_FOURNITURE",
+                    "AUTORISE_CONTRAT_INJECTION",
+                    "DETENTEUR_CONTRAT_INJECTION",
+                ),
+            ),
+            Param(
+                name="etat_droit_acces",
+                wire="etat_droit_acces",
+                where="body",
+                kind="list",
+                choices=(
+                    "A valider",
+                    "Active",
+                    "Révoquée",
+                    "Refusée",
+                    "A revérifier",
+                    "Obsolète",
+                ),
+            ),
+            Param(
+                name="statut_controle_preuve",
+                wire="statut_controle_preuve",
+                where="body",
+                kind="list",
+                choices=(
+                    "Preuve en attente",
+                    "Preuve en cours de vérification",
+                    "Preuve Vérifiée OK",
+                    "Preuve Vérifiée KO",
+                ),
+            ),
+        ),
+    ),
+    "fin_acces": Call(
+        operation=OPERATIONS["fin_acces"],
+        params=(
+            Param(
+                name="id_droit_acces",
+                wire="id_droit_acces",
+                where="path",
+                required=True,
+                format=Format(
+                    rule="uuid_format",
+                    pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    says="a UUID",
+                ),
+            ),
+        ),
+    ),
+    "preuve": Call(
+        operation=OPERATIONS["preuve"],
+        params=(
+            Param(
+                name="id_droit_acces",
+                wire="id_droit_acces",
+                where="path",
+                required=True,
+                format=Format(
+                    rule="uuid_format",
+                    pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    says="a UUID",
+                ),
+            ),
+            Param(
+                name="preuves",
+                wire="preuves",
+                where="files",
+                kind="files",
+                required=True,
+            ),
+        ),
+        upload=Upload(
+            field="preuves",
+            max_files=3,
+            max_bytes=4194304,
+            extensions=(
+                "pdf",
+                "mp3",
+                "mp4",
+                "csv",
+                "txt",
+                "zip",
+                "xlsx",
+                "pptx",
+                "docx",
+            ),
+        ),
+    ),
+    "getPceId_pceDonnees_consos_publiees": Call(
+        operation=OPERATIONS["getPceId_pceDonnees_consos_publiees"],
+        params=(
+            Param(
+                name="id_pce",
+                wire="id_pce",
+                where="path",
+                required=True,
+                format=Format(
+                    rule="pce_format",
+                    pattern="^(GI\\d{6}|\\d{14})$",
+                    says="14 digits nor GI + 6 digits",
+                ),
+            ),
+            Param(
+                name="periode",
+                wire="periode",
+                where="query",
+                format=Format(
+                    rule="periode_format",
+                    pattern="^(\\d{4}|\\d{4}-\\d{2}|\\d{4}-W\\d{2}|\\d{4}-\\d{3}|PN-\\d{4}|PN-\\d{4}-\\d{2}|PN-\\d{4}-W\\d{2}|PN-\\d{4}-W\\d{2}-\\d)$",
+                    says="YYYY, YYYY-NN, YYYY-WNN, YYYY-NNN, PN-YYYY, PN-YYYY-NN, PN-YYYY-WNN or PN-YYYY-WMM-N",
+                ),
+            ),
+            Param(name="date_debut", wire="date_debut", where="query", kind="date"),
+            Param(name="date_fin", wire="date_fin", where="query", kind="date"),
+        ),
+        history_years=5,
+    ),
+    "getPceId_pceDonnees_consos_informatives": Call(
+        operation=OPERATIONS["getPceId_pceDonnees_consos_informatives"],
+        params=(
+            Param(
+                name="id_pce",
+                wire="id_pce",
+                where="path",
+                required=True,
+                format=Format(
+                    rule="pce_format",
+                    pattern="^(GI\\d{6}|\\d{14})$",
+                    says="14 digits nor GI + 6 digits",
+                ),
+            ),
+            Param(
+                name="periode",
+                wire="periode",
+                where="query",
+                format=Format(
+                    rule="periode_format",
+                    pattern="^(\\d{4}|\\d{4}-\\d{2}|\\d{4}-W\\d{2}|\\d{4}-\\d{3}|PN-\\d{4}|PN-\\d{4}-\\d{2}|PN-\\d{4}-W\\d{2}|PN-\\d{4}-W\\d{2}-\\d)$",
+                    says="YYYY, YYYY-NN, YYYY-WNN, YYYY-NNN, PN-YYYY, PN-YYYY-NN, PN-YYYY-WNN or PN-YYYY-WMM-N",
+                ),
+            ),
+            Param(name="date_debut", wire="date_debut", where="query", kind="date"),
+            Param(name="date_fin", wire="date_fin", where="query", kind="date"),
+        ),
+        history_years=3,
+    ),
+    "getPceId_pceDonnees_injections_publiees": Call(
+        operation=OPERATIONS["getPceId_pceDonnees_injections_publiees"],
+        params=(
+            Param(
+                name="id_pce",
+                wire="id_pce",
+                where="path",
+                required=True,
+                format=Format(
+                    rule="pce_format",
+                    pattern="^(GI\\d{6}|\\d{14})$",
+                    says="14 digits nor GI + 6 digits",
+                ),
+            ),
+            Param(
+                name="periode",
+                wire="periode",
+                where="query",
+                format=Format(
+                    rule="periode_format",
+                    pattern="^(\\d{4}|\\d{4}-\\d{2}|\\d{4}-W\\d{2}|\\d{4}-\\d{3}|PN-\\d{4}|PN-\\d{4}-\\d{2}|PN-\\d{4}-W\\d{2}|PN-\\d{4}-W\\d{2}-\\d)$",
+                    says="YYYY, YYYY-NN, YYYY-WNN, YYYY-NNN, PN-YYYY, PN-YYYY-NN, PN-YYYY-WNN or PN-YYYY-WMM-N",
+                ),
+            ),
+            Param(name="date_debut", wire="date_debut", where="query", kind="date"),
+            Param(name="date_fin", wire="date_fin", where="query", kind="date"),
+        ),
+        history_years=5,
+    ),
+    "getPceId_pceDonnees_contractuelles": Call(
+        operation=OPERATIONS["getPceId_pceDonnees_contractuelles"],
+        params=(
+            Param(
+                name="id_pce",
+                wire="id_pce",
+                where="path",
+                required=True,
+                format=Format(
+                    rule="pce_format",
+                    pattern="^(GI\\d{6}|\\d{14})$",
+                    says="14 digits nor GI + 6 digits",
+                ),
+            ),
+            Param(
+                name="filtres",
+                wire="filtre",
+                where="query",
+                kind="list",
+                choices=(
+                    "car",
+                    "cja",
+                    "profil_type_actuel",
+                    "tarif_acheminement",
+                    "date_mes",
+                ),
+            ),
+        ),
+    ),
+    "getPceId_pceDonnees_techniques": Call(
+        operation=OPERATIONS["getPceId_pceDonnees_techniques"],
+        params=(
+            Param(
+                name="id_pce",
+                wire="id_pce",
+                where="path",
+                required=True,
+                format=Format(
+                    rule="pce_format",
+                    pattern="^(GI\\d{6}|\\d{14})$",
+                    says="14 digits nor GI + 6 digits",
+                ),
+            ),
+        ),
+    ),
+}

@@ -4,7 +4,8 @@
 Rendered from specs/apis.toml and suivi_demande/suivi-demande-v1.yaml; the facade and the runtime read it.
 """
 
-from ._runtime.operation import Operation
+from ._runtime.operation import ApiInfo, Operation
+from ._runtime.planning import Call, Format, Param
 
 API_NAME = "suivi_demande"
 DEFAULT_ENVIRONMENT = "production"
@@ -34,3 +35,39 @@ OPERATIONS: dict[str, Operation] = {
     ),
 }
 SOAP_ACTIONS: dict[str, str] = {}
+API = ApiInfo(
+    name=API_NAME,
+    environments=ENVIRONMENTS,
+    quota_tiers=QUOTA_TIERS,
+    user_login_header=USER_LOGIN_HEADER,
+)
+#: Each operation as the clients plan it, from the spec: parameters, checks and rules.
+CALLS: dict[str, Call] = {
+    "consulter_demande": Call(
+        operation=OPERATIONS["consulter_demande"],
+        params=(
+            Param(
+                name="numero_demande",
+                wire="numero_demande",
+                where="path",
+                required=True,
+                format=Format(
+                    rule="alphanumeric_1_20",
+                    pattern="^[A-Za-z0-9]{1,20}$",
+                    says="1 to 20 letters or digits",
+                ),
+            ),
+            Param(
+                name="code_cdgf",
+                wire="code_cdgf",
+                where="query",
+                required=True,
+                format=Format(
+                    rule="alphanumeric_1_20",
+                    pattern="^[A-Za-z0-9]{1,20}$",
+                    says="1 to 20 letters or digits",
+                ),
+            ),
+        ),
+    ),
+}

@@ -4,7 +4,7 @@
 Rendered from specs/apis.toml and tjdc/CreerDemandeTJDC.wsdl; the facade and the runtime read it.
 """
 
-from ._runtime.operation import Operation
+from ._runtime.operation import ApiInfo, Operation
 
 API_NAME = "tjdc"
 DEFAULT_ENVIRONMENT = "production"
@@ -21,3 +21,9 @@ SOAP_ACTIONS: dict[str, str] = {
     "CreerDemandeTJDC": "urn:grdfkit:omega:creerdemandetjdc:v1/CreerDemandeTJDC",
     "VerifierRecevabiliteTJDC": "urn:grdfkit:omega:creerdemandetjdc:v1/VerifierRecevabiliteTJDC",
 }
+API = ApiInfo(
+    name=API_NAME,
+    environments=ENVIRONMENTS,
+    quota_tiers=QUOTA_TIERS,
+    user_login_header=USER_LOGIN_HEADER,
+)

@@ -1,4 +1,8 @@
-"""GRDF's client-side rules: each refusal names the field and the rule."""
+"""GRDF's client-side rules: each refusal names the field and the rule.
+
+The ADICT rules are driven through the generated package's planner and its ``CALLS`` table,
+so each fact under test (pattern, history depth, upload limit, per-role field) is the spec's.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ from datetime import date
 from typing import Any
 
 import pytest
+from grdf_adict._api import CALLS
+from grdf_adict._runtime.errors import ValidationError as PackageValidationError
+from grdf_adict._runtime.planning import plan
 
 from codegen.runtime import rules
 from codegen.runtime.calendar_fr import (
@@ -25,15 +32,24 @@ def refused(call: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
     return caught.value.field, caught.value.rule
 
 
+def planned(operation: str, **args: Any) -> Any:
+    """The call the generated ADICT client plans for ``operation`` with ``args``."""
+    return plan(CALLS[operation], args, today=lambda: TODAY)
+
+
+def plan_refused(operation: str, **args: Any) -> tuple[str, str]:
+    with pytest.raises(PackageValidationError) as caught:
+        planned(operation, **args)
+    return caught.value.field, caught.value.rule
+
+
+PUBLIEES = "getPceId_pceDonnees_consos_publiees"
+INFORMATIVES = "getPceId_pceDonnees_consos_informatives"
+
+
 def period(**kwargs: Any) -> tuple[str, str]:
-    values = {
-        "periode": None,
-        "date_debut": None,
-        "date_fin": None,
-        "history_years": 5,
-        "today": TODAY,
-    } | kwargs
-    return refused(rules.check_period, **values)
+    operation = INFORMATIVES if kwargs.pop("history_years", 5) == 3 else PUBLIEES
+    return plan_refused(operation, id_pce="GI999001", **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -85,13 +101,12 @@ def test_period_refusals(kwargs: dict[str, Any], expected: tuple[str, str]) -> N
     ],
 )
 def test_every_periode_format_passes(valid: str) -> None:
-    rules.check_period(periode=valid, date_debut=None, date_fin=None, history_years=5, today=TODAY)
+    assert planned(PUBLIEES, id_pce="GI999001", periode=valid).params == [("periode", valid)]
 
 
 def test_dates_at_the_limits_pass() -> None:
-    rules.check_period(
-        periode=None, date_debut=date(2021, 11, 22), date_fin=TODAY, history_years=5, today=TODAY
-    )
+    call = planned(PUBLIEES, id_pce="GI999001", date_debut=date(2021, 11, 22), date_fin=TODAY)
+    assert call.params == [("date_debut", "2021-11-22"), ("date_fin", "2026-11-22")]
 
 
 @pytest.mark.parametrize(
@@ -99,6 +114,10 @@ def test_dates_at_the_limits_pass() -> None:
 )
 def test_pce_format(bad: Any) -> None:
     assert refused(rules.check_pce, bad) == ("id_pce", "pce_format")
+    assert plan_refused("getPceId_pceDonnees_techniques", id_pce=bad) == ("id_pce", "pce_format")
+
+
+RIGHT = "9388f0df-14aa-02a9-e053-2b40ec0a76fd"
 
 
 DECLARATION: dict[str, Any] = {
@@ -114,17 +133,18 @@ DECLARATION: dict[str, Any] = {
     "perim_donnees_conso_fin": date(2026, 11, 1),
     "perim_donnees_inj_debut": None,
     "perim_donnees_inj_fin": None,
-    "today": TODAY,
 }
 
 
 def declaration(**changes: Any) -> tuple[str, str]:
-    return refused(rules.check_declaration, **(DECLARATION | changes))
+    return plan_refused("droit_acces", id_pce="GI999001", **(DECLARATION | changes))
 
 
 def test_a_valid_declaration_passes() -> None:
-    rules.check_declaration(**DECLARATION)
-    rules.check_declaration(**(DECLARATION | {"nom_titulaire": "", "raison_sociale": "BabaTech"}))
+    call = planned("droit_acces", id_pce="GI999001", **DECLARATION)
+    assert call.json["perim_donnees_publiees"] == "Faux" and "raison_sociale" not in call.json
+    company = DECLARATION | {"nom_titulaire": "", "raison_sociale": "BabaTech"}
+    assert planned("droit_acces", id_pce="GI999001", **company).json["raison_sociale"] == "BabaTech"
 
 
 @pytest.mark.parametrize(
@@ -186,11 +206,32 @@ def test_declaration_refusals(changes: dict[str, Any], expected: tuple[str, str]
     ],
 )
 def test_proof_refusals(files: list[tuple[str, bytes]], expected: tuple[str, str]) -> None:
-    assert refused(rules.check_proofs, files) == expected
+    assert plan_refused("preuve", id_droit_acces=RIGHT, preuves=files) == expected
 
 
 def test_proofs_within_the_rules_pass() -> None:
-    rules.check_proofs([("a.PDF", b"x"), ("b.docx", b"y" * (4 * 1024 * 1024)), ("c.mp3", b"")])
+    files = [("a.PDF", b"x"), ("b.docx", b"y" * (4 * 1024 * 1024)), ("c.mp3", b"")]
+    call = planned("preuve", id_droit_acces=RIGHT, preuves=files)
+    assert [(field, name) for field, (name, _, _) in call.files] == [
+        ("preuves", "a.PDF"),
+        ("preuves", "b.docx"),
+        ("preuves", "c.mp3"),
+    ]
+
+
+def test_unknown_argument_is_named() -> None:
+    assert plan_refused(PUBLIEES, id_pce="GI999001", periodes="2024") == (
+        "periodes",
+        "known_parameter",
+    )
+
+
+def test_filter_lists_keep_their_limit_and_item_pattern() -> None:
+    too_many = ["GI999001"] * 1001
+    assert plan_refused("consulter_acces_specifiques", id_pce=too_many) == ("id_pce", "max_1000")
+    assert plan_refused("consulter_acces_specifiques", id_pce=["12"]) == ("id_pce", "pce_format")
+    call = planned("consulter_acces_specifiques", id_pce=["GI999001"], role_tiers=[])
+    assert call.json == {"id_pce": ["GI999001"]}
 
 
 def test_french_calendar() -> None:
@@ -235,6 +276,7 @@ def test_tjdc_earliest_date_passes() -> None:
 
 def test_validation_error_message_names_field_and_rule() -> None:
     with pytest.raises(
-        ValidationError, match=r"^code_postal: '7500' is not 5 digits \(rule: postcode_format\)$"
+        PackageValidationError,
+        match=r"^code_postal: '7500' is not 5 digits \(rule: postcode_format\)$",
     ):
-        rules.check_declaration(**(DECLARATION | {"code_postal": "7500"}))
+        planned("droit_acces", id_pce="GI999001", **(DECLARATION | {"code_postal": "7500"}))

@@ -4,7 +4,8 @@
 Rendered from specs/apis.toml and spec.yaml; the facade and the runtime read it.
 """
 
-from ._runtime.operation import Operation
+from ._runtime.operation import ApiInfo, Operation
+from ._runtime.planning import Call, Format, Param
 
 API_NAME = "demo"
 DEFAULT_ENVIRONMENT = "local"
@@ -29,3 +30,28 @@ OPERATIONS: dict[str, Operation] = {
     ),
 }
 SOAP_ACTIONS: dict[str, str] = {}
+API = ApiInfo(
+    name=API_NAME,
+    environments=ENVIRONMENTS,
+    quota_tiers=QUOTA_TIERS,
+    user_login_header=USER_LOGIN_HEADER,
+)
+#: Each operation as the clients plan it, from the spec: parameters, checks and rules.
+CALLS: dict[str, Call] = {
+    "lire_pce": Call(
+        operation=OPERATIONS["lire_pce"],
+        params=(
+            Param(
+                name="id_pce",
+                wire="id_pce",
+                where="path",
+                required=True,
+                format=Format(
+                    rule="pattern",
+                    pattern="^(GI\\d{6}|\\d{14})$",
+                    says="of the form ^(GI\\d{6}|\\d{14})$",
+                ),
+            ),
+        ),
+    ),
+}

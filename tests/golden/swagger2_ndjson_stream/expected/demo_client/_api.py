@@ -4,7 +4,8 @@
 Rendered from specs/apis.toml and spec.yaml; the facade and the runtime read it.
 """
 
-from ._runtime.operation import Operation
+from ._runtime.operation import ApiInfo, Operation
+from ._runtime.planning import Call
 
 API_NAME = "demo"
 DEFAULT_ENVIRONMENT = "local"
@@ -29,3 +30,13 @@ OPERATIONS: dict[str, Operation] = {
     ),
 }
 SOAP_ACTIONS: dict[str, str] = {}
+API = ApiInfo(
+    name=API_NAME,
+    environments=ENVIRONMENTS,
+    quota_tiers=QUOTA_TIERS,
+    user_login_header=USER_LOGIN_HEADER,
+)
+#: Each operation as the clients plan it, from the spec: parameters, checks and rules.
+CALLS: dict[str, Call] = {
+    "lister_lignes": Call(operation=OPERATIONS["lister_lignes"], params=()),
+}

@@ -4,7 +4,7 @@
 Rendered from specs/apis.toml and service.wsdl; the facade and the runtime read it.
 """
 
-from ._runtime.operation import Operation
+from ._runtime.operation import ApiInfo, Operation
 
 API_NAME = "demo"
 DEFAULT_ENVIRONMENT = "local"
@@ -17,3 +17,9 @@ QUOTA_TIERS: dict[str, dict[str, int]] = {}
 DEFAULT_QUOTA_TIER: str | None = None
 OPERATIONS: dict[str, Operation] = {}
 SOAP_ACTIONS: dict[str, str] = {"Faire": "urn:demo/Faire"}
+API = ApiInfo(
+    name=API_NAME,
+    environments=ENVIRONMENTS,
+    quota_tiers=QUOTA_TIERS,
+    user_login_header=USER_LOGIN_HEADER,
+)

@@ -2,9 +2,9 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .envoyer_preuves_body import EnvoyerPreuvesBody
-from .envoyer_preuves_response_200 import EnvoyerPreuvesResponse200
+from .retour import Retour
 
 __all__ = (
     "EnvoyerPreuvesBody",
-    "EnvoyerPreuvesResponse200",
+    "Retour",
 )

@@ -8,7 +8,7 @@ history depth, declaration rules, proofs), seed 002 (TJDC: 5 working days, expre
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from pathlib import PurePath
 
@@ -16,16 +16,7 @@ from .calendar_fr import add_working_days
 from .errors import ValidationError
 
 PCE = re.compile(r"(GI\d{6}|\d{14})")
-PERIODE = re.compile(
-    r"(\d{4}|\d{4}-\d{2}|\d{4}-W\d{2}|\d{4}-\d{3}|PN-\d{4}|PN-\d{4}-\d{2}|PN-\d{4}-W\d{2}"
-    r"|PN-\d{4}-W\d{2}-\d)"
-)
 POSTCODE = re.compile(r"\d{5}")
-MOBILE = re.compile(r"0[67]\d{8}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-UUID = re.compile(
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-)
 
 SUPPLY_ROLES = frozenset(
     {"AUTORISE_CONTRAT_FOURNITURE", "DETENTEUR_CONTRAT_FOURNITURE"}
@@ -33,17 +24,6 @@ SUPPLY_ROLES = frozenset(
 INJECTION_ROLES = frozenset(
     {"AUTORISE_CONTRAT_INJECTION", "DETENTEUR_CONTRAT_INJECTION"}
 )
-#: Roles acting for the holder, who consents by e-mail: they give the e-mail, the right's
-#: dates and its perimeter. A DETENTEUR needs only a name and a postcode (GRDF's export
-#: requires role_tiers and code_postal; the sandbox data sheet's DCF / DCI bodies pass so).
-AUTHORISED_ROLES = frozenset(
-    {"AUTORISE_CONTRAT_FOURNITURE", "AUTORISE_CONTRAT_INJECTION"}
-)
-PROOF_EXTENSIONS = frozenset(
-    {"pdf", "mp3", "mp4", "csv", "txt", "zip", "xlsx", "pptx", "docx"}
-)
-PROOF_MAX_FILES = 3
-PROOF_MAX_BYTES = 4 * 1024 * 1024
 TJDC_MIN_WORKING_DAYS = 5
 
 
@@ -53,13 +33,6 @@ def check_pce(value: str, field: str = "id_pce") -> str:
         raise ValidationError(
             field, "pce_format", f"{value!r} is not 14 digits nor GI + 6 digits"
         )
-    return value
-
-
-def check_uuid(value: str, field: str = "id_droit_acces") -> str:
-    """An access-right identifier (UUID)."""
-    if not isinstance(value, str) or not UUID.fullmatch(value):
-        raise ValidationError(field, "uuid_format", f"{value!r} is not a UUID")
     return value
 
 
@@ -78,13 +51,6 @@ def check_period(
                 "periode",
                 "periode_xor_dates",
                 "give either periode or date_debut/date_fin, not both",
-            )
-        if not PERIODE.fullmatch(periode):
-            raise ValidationError(
-                "periode",
-                "periode_format",
-                f"{periode!r} is not YYYY, YYYY-NN, YYYY-WNN, YYYY-NNN, PN-YYYY, PN-YYYY-NN, "
-                "PN-YYYY-WNN or PN-YYYY-WMM-N",
             )
         return
     if date_debut is None and date_fin is None:
@@ -139,22 +105,21 @@ def check_declaration(
     role_tiers: str,
     nom_titulaire: str | None,
     raison_sociale: str | None,
-    code_postal: str,
     courriel_titulaire: str | None,
-    numero_telephone_mobile_titulaire: str | None,
     date_debut_droit_acces: date | None,
     date_fin_droit_acces: date | None,
     perim_donnees_conso_debut: date | None,
     perim_donnees_conso_fin: date | None,
     perim_donnees_inj_debut: date | None,
     perim_donnees_inj_fin: date | None,
+    required_by_role: Mapping[str, Sequence[str]],
     today: date,
 ) -> None:
-    """The rules of an access-right declaration that GRDF answers with 400 or 409."""
-    if role_tiers not in SUPPLY_ROLES | INJECTION_ROLES:
-        raise ValidationError(
-            "role_tiers", "enum", f"{role_tiers!r} is not a GRDF role"
-        )
+    """The cross-field rules of an access-right declaration that GRDF answers with 400 or 409.
+
+    Formats and enums are the spec's (checked per field before this); ``required_by_role``
+    is the spec's ``x-grdf-required-by-role``: what each role acting for the holder must give.
+    """
     names = [
         bool(nom_titulaire and nom_titulaire.strip()),
         bool(raison_sociale and raison_sociale.strip()),
@@ -171,40 +136,22 @@ def check_declaration(
             "exactly_one_holder_name",
             "give nom_titulaire (person) or raison_sociale (company)",
         )
-    if not POSTCODE.fullmatch(code_postal or ""):
-        raise ValidationError(
-            "code_postal", "postcode_format", f"{code_postal!r} is not 5 digits"
-        )
-    authorised = role_tiers in AUTHORISED_ROLES
-
-    def required(field: str) -> ValidationError:
-        return ValidationError(
-            field, "required_for_role", f"required for role {role_tiers}"
-        )
-
-    if courriel_titulaire is None or not courriel_titulaire.strip():
-        if authorised:
-            raise required("courriel_titulaire")
-    elif not EMAIL.fullmatch(courriel_titulaire):
-        raise ValidationError(
-            "courriel_titulaire",
-            "email_format",
-            f"{courriel_titulaire!r} is not an e-mail",
-        )
-    if numero_telephone_mobile_titulaire and not MOBILE.fullmatch(
-        numero_telephone_mobile_titulaire
-    ):
-        raise ValidationError(
-            "numero_telephone_mobile_titulaire",
-            "mobile_format",
-            "a French mobile number is 06 or 07 + 8 digits",
-        )
-    for name, value in (
-        ("date_debut_droit_acces", date_debut_droit_acces),
-        ("date_fin_droit_acces", date_fin_droit_acces),
-    ):
-        if value is None and authorised:
-            raise required(name)
+    given = {
+        "courriel_titulaire": (courriel_titulaire and courriel_titulaire.strip())
+        or None,
+        "date_debut_droit_acces": date_debut_droit_acces,
+        "date_fin_droit_acces": date_fin_droit_acces,
+        "perim_donnees_conso_debut": perim_donnees_conso_debut,
+        "perim_donnees_conso_fin": perim_donnees_conso_fin,
+        "perim_donnees_inj_debut": perim_donnees_inj_debut,
+        "perim_donnees_inj_fin": perim_donnees_inj_fin,
+    }
+    for name in required_by_role.get(role_tiers, ()):
+        # fields this function does not see (GRDF's booleans) always go out with a default
+        if name in given and given[name] is None:
+            raise ValidationError(
+                name, "required_for_role", f"required for role {role_tiers}"
+            )
     if date_debut_droit_acces is not None and date_debut_droit_acces > today:
         raise ValidationError(
             "date_debut_droit_acces",
@@ -233,10 +180,6 @@ def check_declaration(
         raise ValidationError(
             wrong, "perimeter_for_role", f"{wrong} does not apply to role {role_tiers}"
         )
-    if start is None and authorised:
-        raise required(f"{prefix}_debut")
-    if end is None and authorised:
-        raise required(f"{prefix}_fin")
     if start is not None and start > today:
         raise ValidationError(
             f"{prefix}_debut", "not_in_future", f"{start} is after today"
@@ -257,26 +200,39 @@ def check_declaration(
         )
 
 
-def check_proofs(files: Sequence[tuple[str, bytes]]) -> None:
-    """One to three files, 4 MB at most each, with an allowed extension."""
+def check_proofs(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    max_files: int,
+    max_bytes: int,
+    extensions: Collection[str],
+    field: str = "preuves",
+) -> None:
+    """One to ``max_files`` files of ``max_bytes`` at most, each with an allowed extension.
+
+    The limits are the spec's ``x-grdf-upload``.
+    """
     if not files:
-        raise ValidationError("preuves", "at_least_one", "give at least one proof file")
-    if len(files) > PROOF_MAX_FILES:
+        raise ValidationError(field, "at_least_one", "give at least one proof file")
+    if len(files) > max_files:
         raise ValidationError(
-            "preuves", "max_3_files", f"{len(files)} files; GRDF takes 3 per call"
+            field,
+            f"max_{max_files}_files",
+            f"{len(files)} files; GRDF takes {max_files} per call",
         )
+    megabytes = max_bytes // (1024 * 1024)
     for name, content in files:
         extension = PurePath(name).suffix.lower().lstrip(".")
-        if extension not in PROOF_EXTENSIONS:
-            allowed = ", ".join(sorted(PROOF_EXTENSIONS))
+        if extension not in extensions:
+            allowed = ", ".join(sorted(extensions))
             raise ValidationError(
-                "preuves",
-                "extension",
-                f"{name!r}: .{extension} is not one of {allowed}",
+                field, "extension", f"{name!r}: .{extension} is not one of {allowed}"
             )
-        if len(content) > PROOF_MAX_BYTES:
+        if len(content) > max_bytes:
             raise ValidationError(
-                "preuves", "max_4_mb", f"{name!r} is {len(content)} bytes, over 4 MB"
+                field,
+                f"max_{megabytes}_mb",
+                f"{name!r} is {len(content)} bytes, over {megabytes} MB",
             )
 
 

@@ -8,7 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.envoyer_preuves_body import EnvoyerPreuvesBody
-from ...models.envoyer_preuves_response_200 import EnvoyerPreuvesResponse200
+from ...models.retour import Retour
 from ...types import Response
 
 
@@ -36,9 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> EnvoyerPreuvesResponse200 | None:
+) -> Retour | None:
     if response.status_code == 200:
-        response_200 = EnvoyerPreuvesResponse200.from_dict(response.json())
+        response_200 = Retour.from_dict(response.json())
 
         return response_200
 
@@ -50,7 +50,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[EnvoyerPreuvesResponse200]:
+) -> Response[Retour]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -64,7 +64,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: EnvoyerPreuvesBody,
-) -> Response[EnvoyerPreuvesResponse200]:
+) -> Response[Retour]:
     """
     Args:
         id (str):
@@ -75,7 +75,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EnvoyerPreuvesResponse200]
+        Response[Retour]
     """
 
     kwargs = _get_kwargs(
@@ -95,7 +95,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: EnvoyerPreuvesBody,
-) -> EnvoyerPreuvesResponse200 | None:
+) -> Retour | None:
     """
     Args:
         id (str):
@@ -106,7 +106,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EnvoyerPreuvesResponse200
+        Retour
     """
 
     return sync_detailed(
@@ -121,7 +121,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: EnvoyerPreuvesBody,
-) -> Response[EnvoyerPreuvesResponse200]:
+) -> Response[Retour]:
     """
     Args:
         id (str):
@@ -132,7 +132,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EnvoyerPreuvesResponse200]
+        Response[Retour]
     """
 
     kwargs = _get_kwargs(
@@ -150,7 +150,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: EnvoyerPreuvesBody,
-) -> EnvoyerPreuvesResponse200 | None:
+) -> Retour | None:
     """
     Args:
         id (str):
@@ -161,7 +161,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EnvoyerPreuvesResponse200
+        Retour
     """
 
     return (

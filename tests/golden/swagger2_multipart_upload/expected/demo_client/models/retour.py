@@ -9,11 +9,11 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="EnvoyerPreuvesResponse200")
+T = TypeVar("T", bound="Retour")
 
 
 @_attrs_define
-class EnvoyerPreuvesResponse200:
+class Retour:
     """
     Attributes:
         code_statut_traitement (str | Unset):
@@ -38,12 +38,12 @@ class EnvoyerPreuvesResponse200:
         d = dict(src_dict)
         code_statut_traitement = d.pop("code_statut_traitement", UNSET)
 
-        envoyer_preuves_response_200 = cls(
+        retour = cls(
             code_statut_traitement=code_statut_traitement,
         )
 
-        envoyer_preuves_response_200.additional_properties = d
-        return envoyer_preuves_response_200
+        retour.additional_properties = d
+        return retour
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,0 +1,434 @@
+"""Stage 3b: the client's intermediate representation, from the normalised spec and manifest.
+
+Everything a facade template needs is decided here, already as Python: method names (the
+spec's ``x-grdf-method``), parameter names, annotations and defaults, the model each method
+returns or streams, the docstrings, and the source of each operation's :class:`Call` entry
+(``_api.py``). The templates only place these strings. Anything the spec leaves unsaid is
+derived, with a diagnostic, so a new operation always gets a method.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from codegen.diagnostics import Diagnostic, Severity
+from codegen.manifest import Api
+from codegen.normalize import operations, snake_identifier
+
+_JSON = "application/json"
+_MULTIPART = "multipart/form-data"
+
+
+def class_name(key: str) -> str:
+    """The class name datamodel-code-generator gives the schema ``key`` (``Model_1``: Model1)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", key) if part)
+
+
+def _ref_key(ref: str) -> str:
+    return ref.rsplit("/", 1)[-1]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+@dataclass(frozen=True)
+class ParamIR:
+    """One argument: its signature fragment and the ``Param(...)`` source of ``_api.py``."""
+
+    name: str
+    annotation: str
+    #: Python source of the default in a signature (``None`` when the argument is required).
+    default: str | None
+    param_source: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class TypedDictIR:
+    """A TypedDict of keyword arguments (an operation's JSON body)."""
+
+    name: str
+    doc: str
+    fields: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class MethodIR:
+    """One operation's methods: plain (and list) method, stream method, signatures, returns."""
+
+    operation_id: str
+    name: str
+    stream_name: str | None
+    label: str
+    doc: str
+    positional: tuple[ParamIR, ...]
+    keywords: tuple[ParamIR, ...]
+    body: TypedDictIR | None
+    returns: str
+    item: str | None
+    trailer: str | None
+    call_source: str
+
+    @property
+    def args(self) -> str:
+        """The ``{...}`` expression passing every argument on to the planner."""
+        parts = [f"{p.name!r}: {p.name}" for p in (*self.positional, *self.keywords)]
+        if self.body is not None:
+            parts.append("**fields")
+        return "{" + ", ".join(parts) + "}"
+
+    @property
+    def lines_constant(self) -> str:
+        """Name of the module constant holding this stream's :class:`StreamSpec`."""
+        return f"_{self.operation_id.upper()}_LINES"
+
+
+@dataclass
+class ClientIR:
+    """Everything ``facade.py`` and the ``CALLS`` table of ``_api.py`` are rendered from."""
+
+    title: str
+    sync_name: str
+    async_name: str
+    environments: tuple[str, ...]
+    default_environment: str
+    quota_tiers: tuple[str, ...]
+    user_login_header: str | None
+    methods: list[MethodIR] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def typeddicts(self) -> list[TypedDictIR]:
+        """The TypedDicts the methods take, once each, in method order."""
+        seen: dict[str, TypedDictIR] = {}
+        for method in self.methods:
+            if method.body is not None:
+                seen.setdefault(method.body.name, method.body)
+        return list(seen.values())
+
+    @property
+    def uses(self) -> set[str]:
+        """What the facade imports beyond the basics (``date``, ``Sequence``, ``Proof``...)."""
+        text = " ".join(
+            p.annotation for m in self.methods for p in (*m.positional, *m.keywords)
+        ) + " ".join(a for m in self.methods if m.body for _, a in m.body.fields)
+        found = {name for name in ("date", "Sequence", "Proof") if re.search(rf"\b{name}\b", text)}
+        if any(m.body for m in self.methods):
+            found.add("TypedDict")
+        if any("Required[" in a for m in self.methods if m.body for _, a in m.body.fields):
+            found.add("Required")
+        if any(m.stream_name for m in self.methods):
+            found.add("stream")
+        return found
+
+
+class _Builder:
+    def __init__(self, api: Api, document: dict[str, Any], models: set[str]) -> None:
+        self.api = api
+        self.document = document
+        self.models = models
+        self.where = api.spec
+        self.diagnostics: list[Diagnostic] = []
+
+    def warn(self, pointer: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(f"{self.where}#{pointer}", Severity.WARNING, message))
+
+    def error(self, pointer: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(f"{self.where}#{pointer}", Severity.ERROR, message))
+
+    # ------------------------------------------------------------------------- references
+
+    def deref(self, node: dict[str, Any]) -> dict[str, Any]:
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node and seen < 20:
+            parts = str(node["$ref"]).lstrip("#/").split("/")
+            target: Any = self.document
+            for part in parts:
+                target = target.get(part, {}) if isinstance(target, dict) else {}
+            node, seen = target, seen + 1
+        return node if isinstance(node, dict) else {}
+
+    def model(self, ref: str, pointer: str) -> str:
+        name = class_name(_ref_key(ref))
+        if name not in self.models:
+            self.error(pointer, f"{ref} has no model {name} in structs.py")
+        return f"structs.{name}"
+
+    # -------------------------------------------------------------------------- parameters
+
+    def typed(self, schema: dict[str, Any], pointer: str) -> tuple[str, dict[str, Any]]:
+        """``(annotation, Param keyword arguments)`` for a value of ``schema``."""
+        ref = schema.get("$ref")
+        resolved = self.deref(schema)
+        kind = resolved.get("x-grdf-type") or {}
+        if kind.get("name") == "vrai-faux":
+            return "bool", {"kind": "vrai_faux", "default": kind.get("default")}
+        if kind.get("name") == "date" or resolved.get("format") == "date":
+            return "date", {"kind": "date"}
+        if resolved.get("type") == "array":
+            item_annotation, item = self.typed(resolved.get("items") or {}, f"{pointer}/items")
+            extra = {k: v for k, v in item.items() if k in ("format", "choices")}
+            if resolved.get("maxItems") is not None:
+                extra["max_items"] = int(resolved["maxItems"])
+            if item.get("kind") == "files":
+                return "Sequence[Proof]", {"kind": "files"}
+            return f"Sequence[{item_annotation}]", {"kind": "list", **extra}
+        if resolved.get("format") == "binary":
+            return "Proof", {"kind": "files"}
+        if "enum" in resolved:
+            choices = tuple(str(v) for v in resolved["enum"])
+            if ref is not None:
+                return f"{self.model(str(ref), pointer)} | str", {
+                    "kind": "enum",
+                    "choices": choices,
+                }
+            return "str", {"kind": "text", "choices": choices}
+        declared = resolved.get("x-grdf-format") or {}
+        pattern = declared.get("pattern") or resolved.get("pattern")
+        if pattern:
+            rule = declared.get("rule") or (
+                f"{declared['name']}_format" if declared.get("name") else "pattern"
+            )
+            says = declared.get("says") or f"of the form {pattern}"
+            return "str", {"kind": "text", "format": (rule, str(pattern), str(says))}
+        return "str", {"kind": "text"}
+
+    @staticmethod
+    def param_source(name: str, wire: str, where: str, required: bool, spec: dict[str, Any]) -> str:
+        args = [f"name={name!r}", f"wire={wire!r}", f"where={where!r}"]
+        if spec.get("kind", "text") != "text":
+            args.append(f"kind={spec['kind']!r}")
+        if required:
+            args.append("required=True")
+        if spec.get("format"):
+            rule, pattern, says = spec["format"]
+            args.append(f"format=Format(rule={rule!r}, pattern={pattern!r}, says={says!r})")
+        if spec.get("choices"):
+            args.append(f"choices={tuple(spec['choices'])!r}")
+        if spec.get("max_items") is not None:
+            args.append(f"max_items={spec['max_items']!r}")
+        if spec.get("default") is not None:
+            args.append(f"default={spec['default']!r}")
+        return f"Param({', '.join(args)})"
+
+    def parameter(self, raw: dict[str, Any], pointer: str) -> tuple[ParamIR, str]:
+        param = self.deref(raw)
+        wire = str(param.get("name"))
+        where = str(param.get("in"))
+        name = str(param.get("x-grdf-name") or snake_identifier(wire))
+        schema = dict(param.get("schema") or {})
+        if "x-grdf-format" in param:  # declared on the parameter, beside its schema
+            schema.setdefault("x-grdf-format", param["x-grdf-format"])
+        annotation, spec = self.typed(schema, f"{pointer}/schema")
+        required = where == "path" or bool(param.get("required"))
+        login = self.api.auth.user_login_header
+        if where == "header" and login is not None and wire.lower() == login.lower():
+            pass  # the client sends it on every call (manifest: user_login_header)
+        elif where not in ("path", "query"):
+            self.warn(pointer, f"parameter {wire!r} in {where} is not passed by the client")
+        if required:
+            default = None
+        elif annotation.startswith("Sequence["):
+            default = "()"
+        else:
+            annotation, default = f"{annotation} | None", "None"
+        return (
+            ParamIR(
+                name,
+                annotation,
+                default,
+                self.param_source(name, wire, where, required, spec),
+                required,
+            ),
+            where,
+        )
+
+    def body(
+        self, operation: dict[str, Any], declared: dict[str, Any], method: str, pointer: str
+    ) -> tuple[TypedDictIR | None, list[ParamIR], list[str]]:
+        """The JSON body as a TypedDict, or multipart files as positional arguments."""
+        content = (operation.get("requestBody") or {}).get("content") or {}
+        if _MULTIPART in content:
+            schema = self.deref(content[_MULTIPART].get("schema") or {})
+            required = set(schema.get("required") or [])
+            positional = []
+            sources = []
+            for wire, prop in (schema.get("properties") or {}).items():
+                annotation, spec = self.typed(prop, f"{pointer}/requestBody/{wire}")
+                name = snake_identifier(wire)
+                source = self.param_source(name, wire, "files", wire in required, spec)
+                positional.append(ParamIR(name, annotation, None, source, wire in required))
+                sources.append(source)
+            return None, positional, sources
+        if _JSON not in content:
+            return None, [], []
+        schema_ref = content[_JSON].get("schema") or {}
+        schema = self.deref(schema_ref)
+        required = set(schema.get("required") or [])
+        typed_name = str(declared.get("body") or f"{class_name(method)}Body")
+        fields, sources = [], []
+        for wire, prop in (schema.get("properties") or {}).items():
+            annotation, spec = self.typed(prop, f"{pointer}/requestBody/{wire}")
+            name = snake_identifier(wire)
+            is_required = wire in required
+            if is_required:
+                annotation = f"Required[{annotation}]"
+            elif spec.get("kind") not in ("vrai_faux", "list"):
+                annotation = f"{annotation} | None"
+            fields.append((name, annotation))
+            sources.append(self.param_source(name, wire, "body", is_required, spec))
+        doc = _one_line(schema.get("description") or f"Body of {method}")
+        return TypedDictIR(typed_name, doc, tuple(fields)), [], sources
+
+    # --------------------------------------------------------------------------- operations
+
+    def returns(self, operation: dict[str, Any], pointer: str) -> str:
+        for status, response in sorted((operation.get("responses") or {}).items()):
+            if not str(status).startswith("2"):
+                continue
+            content = (self.deref(response).get("content") or {}).get(_JSON) or {}
+            ref = (content.get("schema") or {}).get("$ref")
+            if ref:
+                return self.model(str(ref), f"{pointer}/responses/{status}")
+        self.warn(pointer, "no 2xx JSON response with a $ref: the method returns the raw JSON")
+        return "Any"
+
+    def parameters(
+        self, path: str, operation: dict[str, Any], pointer: str
+    ) -> list[tuple[dict[str, Any], str]]:
+        """The path item's parameters and the operation's (which override them), located."""
+        item_pointer = pointer.rsplit("/", 1)[0]
+        merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        item = (self.document.get("paths") or {}).get(path) or {}
+        for where, raws in (
+            (item_pointer, item.get("parameters")),
+            (pointer, operation.get("parameters")),
+        ):
+            for index, raw in enumerate(raws or []):
+                param = self.deref(raw)
+                merged[(str(param.get("name")), str(param.get("in")))] = (
+                    raw,
+                    f"{where}/parameters/{index}",
+                )
+        return list(merged.values())
+
+    def method(self, path: str, verb: str, operation: dict[str, Any]) -> MethodIR:
+        operation_id = str(operation.get("operationId"))
+        pointer = f"/paths/{path.replace('~', '~0').replace('/', '~1')}/{verb}"
+        declared = operation.get("x-grdf-method") or {}
+        if not declared.get("name"):
+            self.warn(
+                pointer,
+                f"{operation_id}: no x-grdf-method name; the method is called "
+                f"{snake_identifier(operation_id)}",
+            )
+        name = str(declared.get("name") or snake_identifier(operation_id))
+        stream = operation.get("x-grdf-stream")
+        stream_name = None
+        if stream:
+            stream_name = str(declared.get("stream") or f"stream_{name}")
+        positional: list[ParamIR] = []
+        keywords: list[ParamIR] = []
+        sources: list[str] = []
+        by_position = {str(n) for n in declared.get("positional") or ()}
+        for raw, at in self.parameters(path, operation, pointer):
+            param, where = self.parameter(raw, at)
+            if where not in ("path", "query"):
+                continue
+            if where == "path" or (param.name in by_position and param.required):
+                positional.append(param)
+            else:
+                keywords.append(param)
+            sources.append(param.param_source)
+        for stale in sorted(by_position - {p.name for p in positional}):
+            self.warn(
+                f"{pointer}/x-grdf-method/positional",
+                f"{stale!r} is not a required parameter of {operation_id}",
+            )
+        body, files, body_sources = self.body(operation, declared, name, pointer)
+        positional.extend(files)
+        sources.extend(body_sources)
+        call = [f"operation=OPERATIONS[{operation_id!r}]"]
+        call.append("params=(" + "".join(f"{s}, " for s in sources) + ")")
+        if operation.get("x-grdf-history-years") is not None:
+            call.append(f"history_years={int(operation['x-grdf-history-years'])!r}")
+        upload = operation.get("x-grdf-upload")
+        if upload:
+            call.append(
+                "upload=Upload("
+                f"field={str(upload['field'])!r}, max_files={int(upload['max-files'])!r}, "
+                f"max_bytes={int(upload['max-bytes'])!r}, "
+                f"extensions={tuple(str(e) for e in upload['extensions'])!r})"
+            )
+        named = tuple(str(r) for r in operation.get("x-grdf-rules") or ())
+        if named:
+            call.append(f"rules={named!r}")
+        by_role = self.required_by_role(operation)
+        if by_role:
+            call.append(f"required_by_role={by_role!r}")
+        item = trailer = None
+        if stream:
+            item = self.model(str(stream.get("item")), f"{pointer}/x-grdf-stream/item")
+            if stream.get("trailer"):
+                trailer = self.model(str(stream["trailer"]), f"{pointer}/x-grdf-stream/trailer")
+            returns = f"list[{item}]"
+        else:
+            returns = self.returns(operation, pointer)
+        doc = _one_line(
+            declared.get("doc") or operation.get("summary") or operation.get("description") or ""
+        )
+        return MethodIR(
+            operation_id=operation_id,
+            name=name,
+            stream_name=stream_name,
+            label=f"{verb.upper()} {path}",
+            doc=doc.rstrip(".") + "." if doc else f"Call {operation_id}.",
+            positional=tuple(positional),
+            keywords=tuple(keywords),
+            body=body,
+            returns=returns,
+            item=item,
+            trailer=trailer,
+            call_source=f"Call({', '.join(call)})",
+        )
+
+    def required_by_role(self, operation: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+        content = (operation.get("requestBody") or {}).get("content") or {}
+        schema = self.deref((content.get(_JSON) or {}).get("schema") or {})
+        declared = schema.get("x-grdf-required-by-role") or {}
+        return {str(role): tuple(str(f) for f in fields) for role, fields in declared.items()}
+
+
+def build_client(api: Api, document: dict[str, Any], models: set[str]) -> ClientIR:
+    """The IR of ``api``'s facade: one :class:`MethodIR` per operation of ``document``."""
+    builder = _Builder(api, document, models)
+    exports = list(api.facade.exports) if api.facade else []
+    sync_name = exports[0] if exports else f"{class_name(api.name)}Client"
+    async_name = exports[1] if len(exports) > 1 else f"Async{sync_name}"
+    ir = ClientIR(
+        title=api.title,
+        sync_name=sync_name,
+        async_name=async_name,
+        environments=tuple(sorted(api.environments)),
+        default_environment=api.default_environment,
+        quota_tiers=tuple(sorted(api.quota_tiers)),
+        user_login_header=api.auth.user_login_header,
+    )
+    names: dict[str, str] = {}
+    for path, verb, operation in operations(document):
+        method = builder.method(path, verb, operation)
+        for taken in (method.name, method.stream_name):
+            if taken is None:
+                continue
+            if taken in names:
+                builder.error(
+                    f"/paths/{path}",
+                    f"method {taken} of {method.operation_id} is already {names[taken]}'s",
+                )
+            names[taken] = method.operation_id
+        ir.methods.append(method)
+    ir.diagnostics = builder.diagnostics
+    return ir
