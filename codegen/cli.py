@@ -12,7 +12,7 @@ import re
 import ssl
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -39,6 +39,10 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
+if TYPE_CHECKING:
+    from codegen.ir import ClientIR
+    from codegen.pipeline import Rendered
+
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -128,6 +132,72 @@ def main_options(
     """Typed clients, mock and conformance suite for GRDF's supplier APIs."""
 
 
+def _methods(clients: dict[str, ClientIR]) -> dict[tuple[str, str], tuple[str, ...]]:
+    return {
+        (name, m.operation_id): tuple(n for n in (m.name, m.stream_name) if n)
+        for name, ir in clients.items()
+        for m in ir.methods
+    }
+
+
+def _print_coverage_table(
+    title: str, documents: dict[str, dict[str, Any]], clients: dict[str, ClientIR]
+) -> None:
+    """One line per operation: its typed method(s), the mock's behaviour, its table rows."""
+    from conformance.coverage import coverage
+
+    rows = coverage(documents, _methods(clients))
+    width = max((len(r.label) for r in rows), default=0)
+    for api in sorted({r.api for r in rows}):
+        mine = [r for r in rows if r.api == api]
+        stateful = sum(r.stateful for r in mine)
+        out.print(
+            f"[bold]{escape(title)} of {escape(api)}[/]: {len(mine)} operation(s), "
+            f"{sum(bool(r.methods) for r in mine)} with typed methods, {stateful} with stateful "
+            f"mock behaviour, {sum(r.rows for r in mine)} table rows",
+            highlight=False,
+        )
+        for row in mine:
+            method = row.methods[0] if row.methods else "(no method)"
+            extra = " + stream" if len(row.methods) > 1 else ""
+            out.print(
+                f"  {escape(row.label.ljust(width))}  {escape(method + extra):<44} "
+                f"{row.mock:<12} {row.rows:>3} rows",
+                highlight=False,
+            )
+    for row in rows:
+        for gap in row.gaps:
+            err.print(
+                f"[bold yellow]coverage:[/] {escape(f'{row.api} {row.label}: {gap}')}",
+                highlight=False,
+            )
+
+
+def print_coverage(rendered: Rendered) -> None:
+    """The coverage report after ``generate``: what covers each operation generated."""
+    if rendered.documents:
+        _print_coverage_table("coverage", rendered.documents, rendered.clients)
+
+
+def print_new_coverage(api: Api, document: dict[str, Any]) -> None:
+    """The coverage report of ``diff``: what would cover each operation of the new version."""
+    from codegen.ir import build_client
+
+    client = build_client(api, document, None)
+    _print_coverage_table(
+        "coverage of the new version (after grdfkit generate)",
+        {api.name: document},
+        {api.name: client},
+    )
+
+
+def stale_declarations(rendered: Rendered) -> list[str]:
+    """Declarations outside generated/ that name operations the rendered specs lack."""
+    from conformance.coverage import stale_declarations as stale
+
+    return stale(rendered.documents) if rendered.documents else []
+
+
 @app.command()
 def validate(manifest: ManifestOption = None, api: ApiOption = None) -> None:
     """Check the manifest and every spec it names, with third-party validators.
@@ -187,7 +257,12 @@ def generate(
     loaded = open_manifest(manifest)
     raise typer.Exit(
         run_generate(
-            loaded, select_apis(loaded, api), output_of(loaded, output), strict=strict, force=force
+            loaded,
+            select_apis(loaded, api),
+            output_of(loaded, output),
+            strict=strict,
+            force=force,
+            report=print_coverage,
         )
     )
 
@@ -212,7 +287,13 @@ def check(
 
     loaded = open_manifest(manifest)
     raise typer.Exit(
-        run_check(loaded, select_apis(loaded, api), output_of(loaded, output), full=not api)
+        run_check(
+            loaded,
+            select_apis(loaded, api),
+            output_of(loaded, output),
+            full=not api,
+            stale=stale_declarations,
+        )
     )
 
 
@@ -244,7 +325,7 @@ def diff(
 
     loaded = open_manifest(manifest)
     selected = select_apis(loaded, [api])[0] if api else None
-    raise typer.Exit(run_diff(loaded, selected, old, new, Path.cwd()))
+    raise typer.Exit(run_diff(loaded, selected, old, new, Path.cwd(), report=print_new_coverage))
 
 
 @app.command()

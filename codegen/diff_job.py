@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +77,20 @@ def render_changes(changes: list[Change]) -> None:
         )
 
 
-def run_diff(manifest: Manifest, api: Api | None, old: str, new: str, cwd: Path) -> int:
-    """Compare spec versions ``old`` and ``new``; exit 1 when any change is breaking."""
+def run_diff(
+    manifest: Manifest,
+    api: Api | None,
+    old: str,
+    new: str,
+    cwd: Path,
+    *,
+    report: Callable[[Api, dict[str, Any]], None] | None = None,
+) -> int:
+    """Compare spec versions ``old`` and ``new``; exit 1 when any change is breaking.
+
+    ``report`` is called with the new version's API and normalised document (the CLI
+    prints the coverage report of the new version there).
+    """
     default_path = manifest.spec_path(api) if api is not None else None
     try:
         versions = [read_version(arg, default_path, cwd) for arg in (old, new)]
@@ -96,6 +109,10 @@ def run_diff(manifest: Manifest, api: Api | None, old: str, new: str, cwd: Path)
             return EXIT_USAGE
         documents.append(document)
     changes = diff_documents(documents[0], documents[1])
+    if report is not None:
+        parsed = parse_document(versions[1].data, versions[1].label)
+        if not isinstance(parsed, Diagnostic):
+            report(_api_for(manifest, api, versions[1], parsed), documents[1])
     out.print(
         f"API changes from [bold]{escape(versions[0].label)}[/] "
         f"to [bold]{escape(versions[1].label)}[/]",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,9 +74,19 @@ def stale_apis(manifest: Manifest, apis: list[Api], output: Path) -> list[Api] |
 
 
 def run_generate(
-    manifest: Manifest, apis: list[Api], output: Path, *, strict: bool, force: bool
+    manifest: Manifest,
+    apis: list[Api],
+    output: Path,
+    *,
+    strict: bool,
+    force: bool,
+    report: Callable[[Rendered], None] | None = None,
 ) -> int:
-    """Regenerate ``apis`` into ``output``; return the exit code."""
+    """Regenerate ``apis`` into ``output``; return the exit code.
+
+    ``report`` is called with what was rendered once it is written (the CLI prints its
+    coverage report there: the generator knows nothing of the suite).
+    """
     started = time.perf_counter()
     if not force:
         stale = stale_apis(manifest, apis, output)
@@ -114,12 +125,25 @@ def run_generate(
         changed = sum(1 for p, d in api_output.files.items() if on_disk.get(p) != d)
         table.add_row(name, api_output.api.package, str(len(api_output.files)), str(changed))
     out.print(table)
+    if report is not None:
+        report(rendered)
     out.print(f"done in {time.perf_counter() - started:.1f}s")
     return EXIT_OK
 
 
-def run_check(manifest: Manifest, apis: list[Api], output: Path, *, full: bool) -> int:
-    """Compare what ``apis`` render to now with ``output``; return the exit code."""
+def run_check(
+    manifest: Manifest,
+    apis: list[Api],
+    output: Path,
+    *,
+    full: bool,
+    stale: Callable[[Rendered], list[str]] | None = None,
+) -> int:
+    """Compare what ``apis`` render to now with ``output``; return the exit code.
+
+    ``stale`` lists declarations outside generated/ that name what the specs no longer
+    have (the CLI passes the suite's); any of them is drift too.
+    """
     rendered = _render_with_progress(manifest, apis)
     _print_diagnostics(rendered)
     if has_errors(rendered.diagnostics):
@@ -133,6 +157,16 @@ def run_check(manifest: Manifest, apis: list[Api], output: Path, *, full: bool) 
             p: d for p, d in on_disk.items() if is_common(p) or any(owned_by(a, p) for a in apis)
         }
     changes = compare(rendered.tree, on_disk)
+    problems = stale(rendered) if stale is not None else []
+    for problem in problems:
+        err.print(f"[bold red]stale:[/] {escape(problem)}", highlight=False)
+    if problems and not changes:
+        err.print(
+            f"[bold red]drift:[/] {len(problems)} declaration(s) name operations the specs "
+            "no longer have",
+            highlight=False,
+        )
+        return EXIT_DRIFT
     if not changes:
         out.print(
             f"[green]✓[/] {escape(str(output))} matches the specs ({len(rendered.tree)} files)"

@@ -126,7 +126,7 @@ class ClientIR:
 
 
 class _Builder:
-    def __init__(self, api: Api, document: dict[str, Any], models: set[str]) -> None:
+    def __init__(self, api: Api, document: dict[str, Any], models: set[str] | None) -> None:
         self.api = api
         self.document = document
         self.models = models
@@ -153,7 +153,7 @@ class _Builder:
 
     def model(self, ref: str, pointer: str) -> str:
         name = class_name(_ref_key(ref))
-        if name not in self.models:
+        if self.models is not None and name not in self.models:
             self.error(pointer, f"{ref} has no model {name} in structs.py")
         return f"structs.{name}"
 
@@ -402,8 +402,12 @@ class _Builder:
         return {str(role): tuple(str(f) for f in fields) for role, fields in declared.items()}
 
 
-def build_client(api: Api, document: dict[str, Any], models: set[str]) -> ClientIR:
-    """The IR of ``api``'s facade: one :class:`MethodIR` per operation of ``document``."""
+def build_client(api: Api, document: dict[str, Any], models: set[str] | None) -> ClientIR:
+    """The IR of ``api``'s facade: one :class:`MethodIR` per operation of ``document``.
+
+    ``models`` are the class names of ``structs.py``, each model a method names is checked
+    against (``None``: not checked, as ``diff`` does before anything is generated).
+    """
     builder = _Builder(api, document, models)
     exports = list(api.facade.exports) if api.facade else []
     sync_name = exports[0] if exports else f"{class_name(api.name)}Client"

@@ -19,7 +19,7 @@ from codegen.diagnostics import Diagnostic, Severity
 from codegen.generators.models import generate_models
 from codegen.generators.rest_client import generate_rest_client
 from codegen.generators.soap import generate_soap_models
-from codegen.ir import build_client
+from codegen.ir import ClientIR, build_client
 from codegen.layout import MODELS_PACKAGE, OPENAPI_DIR, common_files, owned_by
 from codegen.manifest import Api, Manifest, SpecKind
 from codegen.normalize import normalize
@@ -59,6 +59,10 @@ class Rendered:
     outputs: dict[str, ApiOutput] = field(default_factory=dict)
     common: Tree = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: The client IR of each REST API rendered (its methods, for the coverage report).
+    clients: dict[str, ClientIR] = field(default_factory=dict)
+    #: The normalised document of each REST API rendered.
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def tree(self) -> Tree:
@@ -81,22 +85,32 @@ def _validate_input(sources: ApiSources) -> tuple[dict[str, Any] | None, list[Di
     return parsed, []
 
 
-def _render_rest(sources: ApiSources) -> tuple[Tree, list[Diagnostic]]:
+@dataclass
+class _Piece:
+    """What one API's renderer produced."""
+
+    files: Tree
+    problems: list[Diagnostic]
+    client: ClientIR | None = None
+    document: dict[str, Any] | None = None
+
+
+def _render_rest(sources: ApiSources) -> _Piece:
     api = sources.api
     spec, problems = _validate_input(sources)
     if spec is None:
-        return {}, problems
+        return _Piece({}, problems)
     normalized = normalize(api, spec, sources.spec.relpath)
     problems += normalized.diagnostics
     if any(d.severity is Severity.ERROR for d in problems):
-        return {}, problems
+        return _Piece({}, problems)
     client, client_problems = generate_rest_client(api, normalized.document)
     models, model_problems = generate_models(api, normalized.document)
     structs, struct_problems = generate_models(api, normalized.document, structs=True)
     ir = build_client(api, normalized.document, top_level_names(structs.encode()))
     struct_problems += ir.diagnostics
     if any(d.severity is Severity.ERROR for d in ir.diagnostics):
-        return {}, problems + client_problems + model_problems + struct_problems
+        return _Piece({}, problems + client_problems + model_problems + struct_problems)
     package = assemble(api, client, normalized.document, None, ir)
     package["structs.py"] = structs.encode()
     document = json.dumps(normalized.document, indent=2, ensure_ascii=False) + "\n"
@@ -106,31 +120,34 @@ def _render_rest(sources: ApiSources) -> tuple[Tree, list[Diagnostic]]:
         f"{MODELS_PACKAGE}/{api.name}.py": models.encode(),
         f"{OPENAPI_DIR}/{api.name}.openapi.json": document.encode(),
     }
-    return files, problems + client_problems + model_problems + struct_problems
+    return _Piece(
+        files,
+        problems + client_problems + model_problems + struct_problems,
+        ir,
+        normalized.document,
+    )
 
 
-def _render_soap(sources: ApiSources) -> tuple[Tree, list[Diagnostic]]:
+def _render_soap(sources: ApiSources) -> _Piece:
     problems: list[Diagnostic] = []
     for schema in sources.schemas:
         problems += validate_xsd(schema.path)
     problems += problems or validate_wsdl(sources.spec.path)
     if problems:
-        return {}, problems
+        return _Piece({}, problems)
     package, generator_problems = generate_soap_models(sources)
     package = assemble(sources.api, package, None, sources.spec.data)
     files = {**prefixed(package, sources.api.package), f"{sources.api.package}/py.typed": b""}
-    return files, generator_problems
+    return _Piece(files, generator_problems)
 
 
-def _guarded(
-    renderer: Callable[[ApiSources], tuple[Tree, list[Diagnostic]]], sources: ApiSources
-) -> tuple[Tree, list[Diagnostic]]:
+def _guarded(renderer: Callable[[ApiSources], _Piece], sources: ApiSources) -> _Piece:
     """Run one API's renderer; a failure inside a third-party generator becomes a diagnostic."""
     try:
         return renderer(sources)
     except Exception as exc:  # any generator bug must reach the user as one located line
         where = f"{sources.spec.relpath} ({type(exc).__module__.split('.')[0]})"
-        return {}, [Diagnostic(where, Severity.ERROR, f"generation failed: {exc}")]
+        return _Piece({}, [Diagnostic(where, Severity.ERROR, f"generation failed: {exc}")])
 
 
 def render(manifest: Manifest, apis: list[Api], progress: Progress = _quiet) -> Rendered:
@@ -146,10 +163,13 @@ def render(manifest: Manifest, apis: list[Api], progress: Progress = _quiet) -> 
             continue
         progress(f"{api.name}: generating")
         renderer = _render_soap if api.kind is SpecKind.WSDL_XSD else _render_rest
-        files, problems = _guarded(renderer, sources)
-        result.diagnostics += problems
-        if not any(d.severity is Severity.ERROR for d in problems):
-            raw[api.name] = (sources, files)
+        piece = _guarded(renderer, sources)
+        result.diagnostics += piece.problems
+        if not any(d.severity is Severity.ERROR for d in piece.problems):
+            raw[api.name] = (sources, piece.files)
+            if piece.client is not None and piece.document is not None:
+                result.clients[api.name] = piece.client
+                result.documents[api.name] = piece.document
     if not raw:
         return result
     progress("formatting with ruff")

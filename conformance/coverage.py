@@ -1,27 +1,35 @@
-"""What covers each operation on the suite's side: the mock's behaviour and the table rows.
+"""What covers each operation: its typed methods, the mock's behaviour, the table rows.
 
-The CLI joins this with the generator's side (the typed methods) into the coverage report
-of ``grdfkit generate`` and ``grdfkit diff``; ``grdfkit check`` fails on what
+The CLI passes what the generator knows (the normalised documents it rendered and the
+methods of each operation); this module adds the suite's side: whether the mock has a
+hand-written (stateful) behaviour for the operation or serves the spec's default, and how
+many rows of ``conformance/tables`` exercise it. ``grdfkit check`` fails on what
 :func:`stale_declarations` finds: a mock override or a table row naming an operation the
-spec no longer has.
+specs no longer have.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from conformance import project
+import yaml
+
+TABLES = Path(__file__).resolve().parent / "tables"
+_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 @dataclass(frozen=True)
-class SuiteCoverage:
-    """One operation as the suite covers it."""
+class Coverage:
+    """One operation and what covers it."""
 
     api: str
     operation_id: str
     label: str
+    methods: tuple[str, ...]
     stateful: bool
     rows: int
 
@@ -30,8 +38,19 @@ class SuiteCoverage:
         """``stateful`` (hand-written behaviour) or ``spec default``."""
         return "stateful" if self.stateful else "spec default"
 
+    @property
+    def gaps(self) -> list[str]:
+        """What a demanding user would want written by hand for this operation."""
+        found = []
+        if not self.stateful:
+            found.append("no stateful mock behaviour (the mock answers from the spec)")
+        if not self.rows:
+            found.append("no table rows (only the property tests check it)")
+        return found
 
-def _stateful_operations() -> set[str]:
+
+def stateful_operations() -> set[str]:
+    """The operationIds the mock serves with hand-written behaviour."""
     from conformance.mock.app import stateful_handlers
     from conformance.mock.config import MockConfig
     from conformance.mock.state import MockState
@@ -39,56 +58,73 @@ def _stateful_operations() -> set[str]:
     return set(stateful_handlers(MockState(), MockConfig()))
 
 
-def _row_counts() -> Counter[tuple[str, str]]:
-    from conformance.cases import all_rows
+def _yaml_rows(file: str) -> list[dict[str, Any]]:
+    data = yaml.safe_load((TABLES / file).read_text(encoding="utf-8")) or {}
+    rows = data.get("rows", data) if isinstance(data, dict) else data
+    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
 
+
+def row_labels() -> Counter[tuple[str, str]]:
+    """``(api, "METHOD /path")`` of every ADICT table row, counted; Suivi's under ``*``."""
     counts: Counter[tuple[str, str]] = Counter()
-    for row in all_rows():
-        counts[(row.api, row.operation)] += 1
+    for row in _yaml_rows("adict_cases.yaml"):
+        counts[("adict", str(row.get("operation")))] += 1
+    # Suivi's return-code rows name a trigger, not an operation: they exercise its one
+    # operation, whatever its path
+    counts[("suivi_demande", "*")] += len(_yaml_rows("suivi_return_codes.yaml"))
     return counts
 
 
-def _labels(document: dict[str, Any]) -> list[tuple[str, str]]:
+def labels(document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(operationId, "METHOD /path")`` of every operation of a normalised document."""
     found = []
     for path, item in (document.get("paths") or {}).items():
-        for method in ("get", "put", "post", "delete", "patch"):
-            operation = item.get(method)
+        for method in _METHODS:
+            operation = item.get(method) if isinstance(item, dict) else None
             if isinstance(operation, dict):
                 found.append((str(operation.get("operationId")), f"{method.upper()} {path}"))
     return found
 
 
-def suite_coverage() -> list[SuiteCoverage]:
-    """Every operation of every REST spec of the project, with what covers it."""
-    stateful = _stateful_operations()
-    rows = _row_counts()
-    suivi_rows = sum(n for (api, _), n in rows.items() if api == "suivi_demande")
+def coverage(
+    documents: Mapping[str, Mapping[str, Any]],
+    methods: Mapping[tuple[str, str], tuple[str, ...]],
+) -> list[Coverage]:
+    """Every operation of ``documents`` (``{api: normalised document}``) with its coverage."""
+    stateful = stateful_operations()
+    rows = row_labels()
     out = []
-    for api in project.rest_apis():
-        for operation_id, label in _labels(project.normalized(api.name)):
-            count = rows.get((api.name, label), 0)
-            if api.name == "suivi_demande":
-                # Suivi's return-code rows name their trigger, not an operation: one operation
-                count = suivi_rows if len(_labels(project.normalized(api.name))) == 1 else count
+    for api, document in sorted(documents.items()):
+        operations = labels(document)
+        for operation_id, label in operations:
+            count = rows.get((api, label), 0)
+            if len(operations) == 1:
+                count += rows.get((api, "*"), 0)
             out.append(
-                SuiteCoverage(api.name, operation_id, label, operation_id in stateful, count)
+                Coverage(
+                    api,
+                    operation_id,
+                    label,
+                    methods.get((api, operation_id), ()),
+                    operation_id in stateful,
+                    count,
+                )
             )
     return out
 
 
-def stale_declarations() -> list[str]:
+def stale_declarations(documents: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Mock overrides and table rows naming an operation no spec has (one line each)."""
-    known = {
-        operation_id
-        for api in project.rest_apis()
-        for operation_id, _ in _labels(project.normalized(api.name))
-    }
+    ids = {op for document in documents.values() for op, _ in labels(document)}
+    known = {(api, label) for api, document in documents.items() for _, label in labels(document)}
     problems = [
         f"conformance/mock/app.py: stateful_handlers: {name!r} is no operationId of the specs"
-        for name in sorted(_stateful_operations() - known)
+        for name in sorted(stateful_operations() - ids)
     ]
-    try:
-        _row_counts()
-    except ValueError as exc:  # the tables name their operations; loading checks them
-        problems.append(str(exc))
+    for (api, label), count in sorted(row_labels().items()):
+        if label != "*" and api in documents and (api, label) not in known:
+            problems.append(
+                f"conformance/tables/{api}_cases.yaml: {count} row(s) name {label!r}, "
+                f"which the {api} spec no longer has"
+            )
     return problems

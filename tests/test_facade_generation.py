@@ -185,6 +185,11 @@ def test_a_new_streamed_operation_and_field_get_typed_wrapped_methods(tmp_path: 
         "generate", "--manifest", tmp_path / "specs" / "apis.toml", "--output", generated
     )
     assert code == EXIT_OK, output
+    flat = " ".join(output.split())
+    new = "GET /pce/{id_pce}/donnees_consos_horaires"
+    assert f"{new} consos_horaires + stream spec default 0 rows" in flat, output
+    assert f"coverage: adict {new}: no stateful mock behaviour" in flat
+    assert f"coverage: adict {new}: no table rows" in flat
     facade = (generated / "grdf_adict" / "facade.py").read_text()
     assert "def consos_horaires(" in facade and "def stream_consos_horaires(" in facade
     assert "async def consos_horaires(" in facade
@@ -271,3 +276,34 @@ def test_the_mock_serves_the_new_operation_and_the_suite_covers_it(tmp_path: Pat
     assert changed - {".hypothesis"} <= {"specs", "generated", "report.md"}
     if (tmp_path / ".hypothesis").exists():
         assert (tmp_path / ".hypothesis" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_check_fails_on_declarations_naming_what_the_spec_no_longer_has(tmp_path: Path) -> None:
+    """A mock override and table rows for an operation removed from the spec are stale."""
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    spec = tmp_path / "specs" / "adict" / "adict-v2.yaml"
+    text = spec.read_text(encoding="utf-8")
+    start = text.index("  /pce/{id_pce}/donnees_techniques:\n")
+    end = text.index("\ndefinitions:", start)
+    spec.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    manifest, generated = tmp_path / "specs" / "apis.toml", tmp_path / "generated"
+    code, output = grdfkit("generate", "--manifest", manifest, "--output", generated)
+    assert code == EXIT_OK, output
+    code, output = grdfkit("check", "--manifest", manifest, "--output", generated)
+    flat = " ".join(output.split())
+    assert code == 1, output
+    assert "stateful_handlers: 'getPceId_pceDonnees_techniques' is no operationId" in flat
+    assert "row(s) name 'GET /pce/{id_pce}/donnees_techniques'" in flat
+    assert "declaration(s) name operations the specs no longer have" in flat
+
+
+def test_diff_reports_the_coverage_of_the_new_version(tmp_path: Path) -> None:
+    new = tmp_path / "adict-v2.yaml"
+    shutil.copy(ROOT / "specs" / "adict" / "adict-v2.yaml", new)
+    add_hourly_operation(new)
+    old = ROOT / "specs" / "adict" / "adict-v2.yaml"
+    code, output = grdfkit("diff", old, new, "--api", "adict")
+    flat = " ".join(output.split())
+    assert code == EXIT_OK, output
+    assert "coverage of the new version (after grdfkit generate) of adict" in flat
+    assert "GET /pce/{id_pce}/donnees_consos_horaires consos_horaires + stream spec default" in flat
