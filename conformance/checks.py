@@ -25,18 +25,22 @@ NDJSON = "application/x-ndjson"
 DECLARE = "PUT /pce/{id_pce}/droit_acces"
 LIST = "POST /droits_acces"
 REVOKE = "PATCH /droit_acces/{id_droit_acces}"
-#: Operations where GRDF documents 400s (or 404/409) for schema-valid requests breaking
-#: rules JSON Schema cannot state (one holder name, ``periode`` xor dates, history depth,
-#: a right's state): positive-data acceptance is not checked there.
-BUSINESS_RULES = frozenset(
-    {
-        DECLARE,
-        REVOKE,
-        "GET /pce/{id_pce}/donnees_consos_publiees",
-        "GET /pce/{id_pce}/donnees_consos_informatives",
-        "GET /pce/{id_pce}/donnees_injections_publiees",
-    }
-)
+
+
+def business_rules(api: str) -> frozenset[str]:
+    """``METHOD /path`` of the operations where GRDF refuses schema-valid requests.
+
+    The spec marks them ``x-grdf-business-rules`` (one holder name, ``periode`` xor dates,
+    history depth, a right's state): positive-data acceptance is not checked there. The
+    schemathesis CLI's configuration (``conformance/schemathesis.toml``) lists the same
+    operationIds; a test keeps the two equal.
+    """
+    return frozenset(
+        f"{method.upper()} {path}"
+        for path, item in spec(api).get("paths", {}).items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and operation.get("x-grdf-business-rules")
+    )
 
 
 def spec(api: str) -> dict[str, Any]:

@@ -391,3 +391,34 @@ def test_the_command_refuses_what_cannot_run_with_one_reason(
         monkeypatch.delenv(var, raising=False)
     found = check_request(request_)
     assert (found is None) if reason is None else (found is not None and reason in found)
+
+
+def test_the_schemathesis_cli_config_names_the_spec_s_business_rule_operations() -> None:
+    """One list of the operations where positive data may be refused: the spec's."""
+    import tomllib
+
+    from conformance.checks import business_rules, spec
+
+    config = tomllib.loads(
+        (Path(__file__).resolve().parent.parent / "conformance" / "schemathesis.toml").read_text()
+    )
+    (operations,) = config["operations"]
+    ids = {
+        str(op["operationId"])
+        for item in spec("adict")["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and op.get("x-grdf-business-rules")
+    }
+    assert set(operations["include-operation-id"]) == ids
+    assert len(business_rules("adict")) == len(ids) == 5
+    assert operations["checks"]["positive_data_acceptance"]["enabled"] is False
+
+
+def test_the_mock_takes_its_limits_from_the_spec() -> None:
+    from conformance.mock import spec_facts
+
+    assert (spec_facts.PROOF_MAX_FILES, spec_facts.PROOF_MAX_BYTES) == (3, 4 * 1024 * 1024)
+    assert spec_facts.history_years("donnees_consos_informatives") == 3
+    assert spec_facts.history_years("donnees_injections_publiees") == 5
+    assert "date_mes" in spec_facts.FILTRES and len(spec_facts.FILTRES) == 5
+    assert spec_facts.PCE.fullmatch("GI999001") and not spec_facts.PCE.fullmatch("GI99900")

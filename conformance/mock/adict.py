@@ -33,12 +33,16 @@ from conformance.mock.responses import (
 from conformance.mock.sheet import sheet
 from conformance.mock.spec_facts import (
     EMAIL,
+    FILTRES,
     PCE,
     PERIODE,
     POSTCODE,
+    PROOF_MAX_BYTES,
+    PROOF_MAX_FILES,
     PROOF_TYPES,
     REQUIRED_BY_ROLE,
     SUPPLY,
+    history_years,
     spec,
 )
 from conformance.mock.state import AccessRight, MockState, new_right_id
@@ -350,12 +354,12 @@ async def proofs(request: Request, state: MockState, client: MockClient, right_i
     if special is not None and special.answer:
         return _special(special.answer)
     assert right is not None
-    if len(files) > 3:
+    if len(files) > PROOF_MAX_FILES:
         return traitement_response("preuve_nombre")
     for upload in files:
         if PurePath(upload.filename or "").suffix.lower().lstrip(".") not in PROOF_TYPES:
             return traitement_response("preuve_format")
-        if len(await upload.read()) > 4 * 1024 * 1024:
+        if len(await upload.read()) > PROOF_MAX_BYTES:
             return traitement_response("preuve_taille")
     if right.statut_controle_preuve not in ("Preuve en attente", "Preuve en cours de vérification"):
         return traitement_response("preuve_non_demandee")
@@ -366,18 +370,16 @@ async def proofs(request: Request, state: MockState, client: MockClient, right_i
 
 # ---------------------------------------------------------------------------------- data
 KINDS = {
-    "donnees_consos_publiees": ("publiee", "perim_donnees_publiees", "perimetre_publiees", 5),
+    "donnees_consos_publiees": ("publiee", "perim_donnees_publiees", "perimetre_publiees"),
     "donnees_consos_informatives": (
         "informative",
         "perim_donnees_informatives",
         "perimetre_informatives",
-        3,
     ),
     "donnees_injections_publiees": (
         "injection",
         "perim_donnees_publiees",
         "perimetre_injections",
-        5,
     ),
 }
 
@@ -504,7 +506,8 @@ def data_stream(
     client's right, the dates' values, the right's perimeter, then the data within it (from
     the meter's commissioning, up to yesterday).
     """
-    kind, flag, perimetre, years = KINDS[resource]
+    kind, flag, perimetre = KINDS[resource]
+    years = history_years(resource)
     block = "injection" if kind == "injection" else "consommation"
     pretty = config.pretty
     if not PCE.fullmatch(id_pce):
@@ -568,8 +571,7 @@ def contractual_or_technical(
     block = resource
     if not PCE.fullmatch(id_pce):
         return restitution_error(id_pce, "pce_format", block=block)
-    allowed = {"car", "cja", "profil_type_actuel", "tarif_acheminement", "date_mes"}
-    if resource == "donnees_contractuelles" and any(f not in allowed for f in filtres):
+    if resource == "donnees_contractuelles" and any(f not in FILTRES for f in filtres):
         return restitution_error(id_pce, "filtre", block=block)
     flag = (
         "perim_donnees_contractuelles"

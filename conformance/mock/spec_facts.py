@@ -47,7 +47,25 @@ EMAIL = _pattern(_node(*_DECLARATION, "courriel_titulaire"))
 SUPPLY = frozenset(
     str(r) for r in _node("definitions", "role_tiers")["enum"] if str(r).endswith("_FOURNITURE")
 )
-PROOF_TYPES = frozenset(str(e) for e in _operation("preuve")["x-grdf-upload"]["extensions"])
+_UPLOAD = _operation("preuve")["x-grdf-upload"]
+PROOF_TYPES = frozenset(str(e) for e in _UPLOAD["extensions"])
+PROOF_MAX_FILES = int(_UPLOAD["max-files"])
+PROOF_MAX_BYTES = int(_UPLOAD["max-bytes"])
+#: The ``filtre`` values of ``donnees_contractuelles``.
+FILTRES = frozenset(
+    str(v)
+    for p in _operation("getPceId_pceDonnees_contractuelles")["parameters"]
+    if isinstance(p, dict) and p.get("name") == "filtre"
+    for v in p["items"]["enum"]
+)
+
+
+def history_years(resource: str) -> int:
+    """``x-grdf-history-years`` of the data operation served at ``/pce/{id_pce}/<resource>``."""
+    operation = spec()["paths"][f"/pce/{{id_pce}}/{resource}"]["get"]
+    return int(operation["x-grdf-history-years"])
+
+
 #: ``x-grdf-required-by-role`` of a declaration: what the roles acting for the holder give.
 REQUIRED_BY_ROLE: dict[str, list[str]] = _node("definitions", "demander_acces_in").get(
     "x-grdf-required-by-role", {}

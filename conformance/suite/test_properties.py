@@ -4,7 +4,7 @@ Positive and negative data for every operation, with every check schemathesis ap
 (server errors, status codes, content types, response schemas and headers, negative data
 rejection, undeclared methods) plus :func:`~conformance.checks.ndjson_lines` on streams.
 Positive-data acceptance is left out where GRDF documents business-rule refusals
-(:data:`~conformance.checks.BUSINESS_RULES`). Hypothesis is
+(:func:`~conformance.checks.business_rules`, the spec's ``x-grdf-business-rules``). Hypothesis is
 derandomised (same examples every run); each spec is loaded here, so nothing registered
 for one API leaks into another (no global registries are used).
 
@@ -22,7 +22,7 @@ import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from conformance import project
-from conformance.checks import BUSINESS_RULES, ndjson_lines, writes
+from conformance.checks import business_rules, ndjson_lines, writes
 from conformance.drivers import Session
 from conformance.plugin import RUN, property_settings
 from conformance.targets import Target
@@ -54,7 +54,7 @@ def test_adict(case: schemathesis.Case[Any], target: Target, grdf: Session) -> N
         session=grdf.requests,
         headers=grdf.bearer("adict", fuzz=True),
         excluded_checks=(
-            [positive_data_acceptance] if case.operation.label in BUSINESS_RULES else None
+            [positive_data_acceptance] if case.operation.label in business_rules("adict") else None
         ),
         additional_checks=[ndjson_lines],
     )

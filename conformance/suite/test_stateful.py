@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from conformance import project
 from conformance.checks import (
-    BUSINESS_RULES,
     DECLARE,
+    business_rules,
     declared_listed_revoked,
     ndjson_lines,
 )
@@ -74,7 +74,9 @@ def test_declare_list_revoke(target: Target, grdf: Session) -> None:
             **kwargs: Any,
         ) -> None:
             excluded: list[Any] | None = (
-                [positive_data_acceptance] if case.operation.label in BUSINESS_RULES else None
+                [positive_data_acceptance]
+                if case.operation.label in business_rules("adict")
+                else None
             )
             case.validate_response(
                 response,
