@@ -164,8 +164,16 @@ def _exports_of(init_source: bytes) -> tuple[str, list[str]]:
 
 
 def init_module(api: Api, generated_init: bytes, facade_names: list[str]) -> bytes:
-    """``__init__.py``: the facade's clients, what the generator exported, the errors module."""
+    """``__init__.py``: the facade's clients and the errors module, nothing that bypasses them.
+
+    The generator's own ``Client`` / ``AuthenticatedClient`` would call GRDF without the
+    runtime's OAuth, quota and retries: they stay in their module (``.client``) for the
+    low-level layer, but the package exports only the facade. A package without a facade
+    (the SOAP one without a manifest facade entry) exports what the generator did.
+    """
     imports, names = _exports_of(generated_init)
+    if facade_names:
+        imports, names = "", []
     text = _ENV.get_template("init.py.jinja").render(
         title=api.title,
         facade=facade_names,
