@@ -22,7 +22,11 @@ _MULTIPART = "multipart/form-data"
 
 
 def class_name(key: str) -> str:
-    """The class name datamodel-code-generator gives the schema ``key`` (``Model_1``: Model1)."""
+    """The class name datamodel-code-generator gives a schema of this key or title.
+
+    ``Model_1`` gives ``Model1``; a schema with a ``title`` is named by it (the spec's
+    readable name: GRDF's ``Model_1`` is titled ``ConsoPubliee``).
+    """
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", key) if part)
 
 
@@ -152,7 +156,8 @@ class _Builder:
         return node if isinstance(node, dict) else {}
 
     def model(self, ref: str, pointer: str) -> str:
-        name = class_name(_ref_key(ref))
+        title = self.deref({"$ref": ref}).get("title")
+        name = class_name(str(title) if title else _ref_key(ref))
         if self.models is not None and name not in self.models:
             self.error(pointer, f"{ref} has no model {name} in structs.py")
         return f"structs.{name}"

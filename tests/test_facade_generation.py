@@ -307,3 +307,30 @@ def test_diff_reports_the_coverage_of_the_new_version(tmp_path: Path) -> None:
     assert code == EXIT_OK, output
     assert "coverage of the new version (after grdfkit generate) of adict" in flat
     assert "GET /pce/{id_pce}/donnees_consos_horaires consos_horaires + stream spec default" in flat
+
+
+def test_every_returned_or_streamed_type_has_a_readable_name_in_every_layer() -> None:
+    """GRDF's keys Model_1 / Model_5 stay in the spec; the models are named by their title."""
+    import grdf_models.adict as pydantic_models
+    from grdf_adict import structs
+    from grdf_adict.models import ConsoPubliee as LowLevelConsoPubliee
+
+    hints = {
+        name: inspect.signature(getattr(grdf_adict.AdictClient, name)).return_annotation
+        for name in ("consos_publiees", "injections_publiees", "stream_consos_publiees")
+    }
+    assert hints == {
+        "consos_publiees": "list[structs.ConsoPubliee]",
+        "injections_publiees": "list[structs.InjectionPubliee]",
+        "stream_consos_publiees": "Stream[structs.ConsoPubliee]",
+    }
+    for name in ("ConsoPubliee", "InjectionPubliee"):
+        assert getattr(structs, name).__name__ == getattr(pydantic_models, name).__name__ == name
+    assert LowLevelConsoPubliee.__name__ == "ConsoPubliee"
+    returned = {
+        str(inspect.signature(member).return_annotation)
+        for cls in (grdf_adict.AdictClient, grdf_suivi_demande.SuiviDemandeClient)
+        for name, member in vars(cls).items()
+        if callable(member) and not name.startswith("_")
+    }
+    assert not [r for r in returned if "Model" in r], returned

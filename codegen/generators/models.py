@@ -57,6 +57,8 @@ def generate_models(
             use_standard_collections=True,
             use_union_operator=True,
             use_schema_description=True,
+            # a schema's title names its model: GRDF's keys Model_1 / Model_5 say nothing
+            use_title_as_name=True,
             use_double_quotes=True,
             formatters=[Formatter.BUILTIN],
         )

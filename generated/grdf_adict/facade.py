@@ -35,9 +35,9 @@ _CONSULTER_ACCES_LINES = StreamSpec(
 _CONSULTER_ACCES_SPECIFIQUES_LINES = StreamSpec(
     structs.ListeAccesOut, trailer=structs.Retour200ConsulterAcces
 )
-_GETPCEID_PCEDONNEES_CONSOS_PUBLIEES_LINES = StreamSpec(structs.Model1)
+_GETPCEID_PCEDONNEES_CONSOS_PUBLIEES_LINES = StreamSpec(structs.ConsoPubliee)
 _GETPCEID_PCEDONNEES_CONSOS_INFORMATIVES_LINES = StreamSpec(structs.ConsoRestit)
-_GETPCEID_PCEDONNEES_INJECTIONS_PUBLIEES_LINES = StreamSpec(structs.Model5)
+_GETPCEID_PCEDONNEES_INJECTIONS_PUBLIEES_LINES = StreamSpec(structs.InjectionPubliee)
 
 
 class Declaration(TypedDict, total=False):
@@ -224,7 +224,7 @@ class AdictClient(SyncClient):
         date_debut: date | None = None,
         date_fin: date | None = None,
         raise_on_line_error: bool = False,
-    ) -> list[structs.Model1]:
+    ) -> list[structs.ConsoPubliee]:
         """Published consumption, periode or date_debut + date_fin (5 years of history).
 
         ``GET /pce/{id_pce}/donnees_consos_publiees``
@@ -251,7 +251,7 @@ class AdictClient(SyncClient):
         date_debut: date | None = None,
         date_fin: date | None = None,
         raise_on_line_error: bool = False,
-    ) -> Stream[structs.Model1]:
+    ) -> Stream[structs.ConsoPubliee]:
         """Items of :meth:`consos_publiees` as they arrive, in flat memory."""
         return self._stream(
             CALLS["getPceId_pceDonnees_consos_publiees"],
@@ -322,7 +322,7 @@ class AdictClient(SyncClient):
         date_debut: date | None = None,
         date_fin: date | None = None,
         raise_on_line_error: bool = False,
-    ) -> list[structs.Model5]:
+    ) -> list[structs.InjectionPubliee]:
         """Published biomethane injections, 5 years of history.
 
         ``GET /pce/{id_pce}/donnees_injections_publiees``
@@ -349,7 +349,7 @@ class AdictClient(SyncClient):
         date_debut: date | None = None,
         date_fin: date | None = None,
         raise_on_line_error: bool = False,
-    ) -> Stream[structs.Model5]:
+    ) -> Stream[structs.InjectionPubliee]:
         """Items of :meth:`injections_publiees` as they arrive, in flat memory."""
         return self._stream(
             CALLS["getPceId_pceDonnees_injections_publiees"],
@@ -539,7 +539,7 @@ class AsyncAdictClient(AsyncClient):
         date_debut: date | None = None,
         date_fin: date | None = None,
         raise_on_line_error: bool = False,
-    ) -> list[structs.Model1]:
+    ) -> list[structs.ConsoPubliee]:
         """See :meth:`AdictClient.consos_publiees`.
 
         ``GET /pce/{id_pce}/donnees_consos_publiees``
@@ -566,7 +566,7 @@ class AsyncAdictClient(AsyncClient):
         date_debut: date | None = None,
         date_fin: date | None = None,
         raise_on_line_error: bool = False,
-    ) -> AsyncStream[structs.Model1]:
+    ) -> AsyncStream[structs.ConsoPubliee]:
         """Items of :meth:`consos_publiees` as they arrive, in flat memory."""
         return self._stream(
             CALLS["getPceId_pceDonnees_consos_publiees"],
@@ -637,7 +637,7 @@ class AsyncAdictClient(AsyncClient):
         date_debut: date | None = None,
         date_fin: date | None = None,
         raise_on_line_error: bool = False,
-    ) -> list[structs.Model5]:
+    ) -> list[structs.InjectionPubliee]:
         """See :meth:`AdictClient.injections_publiees`.
 
         ``GET /pce/{id_pce}/donnees_injections_publiees``
@@ -664,7 +664,7 @@ class AsyncAdictClient(AsyncClient):
         date_debut: date | None = None,
         date_fin: date | None = None,
         raise_on_line_error: bool = False,
-    ) -> AsyncStream[structs.Model5]:
+    ) -> AsyncStream[structs.InjectionPubliee]:
         """Items of :meth:`injections_publiees` as they arrive, in flat memory."""
         return self._stream(
             CALLS["getPceId_pceDonnees_injections_publiees"],

@@ -402,7 +402,7 @@ class BordereauPublication(Struct):
     nb_jour_gazier: float | None = None
 
 
-class Model1(Struct):
+class ConsoPubliee(Struct):
     """
     Une ligne du flux des consommations publiées.
     """
@@ -429,7 +429,7 @@ class ConsoRestit(Struct):
     statut_restitution: StatutRestitution | None | UnsetType = UNSET
 
 
-class Model5(Struct):
+class InjectionPubliee(Struct):
     """
     Une ligne du flux des injections publiées.
     """

@@ -421,7 +421,7 @@ class BordereauPublication(BaseModel):
     nb_jour_gazier: float | None = None
 
 
-class Model1(BaseModel):
+class ConsoPubliee(BaseModel):
     """
     Une ligne du flux des consommations publiées.
     """
@@ -448,7 +448,7 @@ class ConsoRestit(BaseModel):
     statut_restitution: StatutRestitution | None = None
 
 
-class Model5(BaseModel):
+class InjectionPubliee(BaseModel):
     """
     Une ligne du flux des injections publiées.
     """

@@ -7,6 +7,7 @@ from .caracteristiques_compteur_detail_type_0_frequence import (
     CaracteristiquesCompteurDetailType0Frequence,
 )
 from .coeff_calcul_type_0 import CoeffCalculType0
+from .conso_publiee import ConsoPubliee
 from .conso_restit import ConsoRestit
 from .conso_restit_400 import ConsoRestit400
 from .conso_restit_400_consommation_type_0 import ConsoRestit400ConsommationType0
@@ -32,6 +33,7 @@ from .index_brut_fin_type_0 import IndexBrutFinType0
 from .index_converti_debut_type_0 import IndexConvertiDebutType0
 from .index_converti_fin_type_0 import IndexConvertiFinType0
 from .index_type_0 import IndexType0
+from .injection_publiee import InjectionPubliee
 from .injection_restit import InjectionRestit
 from .injection_restit_400 import InjectionRestit400
 from .injection_restit_400_consommation_type_0 import (
@@ -51,11 +53,9 @@ from .injection_type_0 import InjectionType0
 from .liste_acces_in import ListeAccesIn
 from .liste_acces_out import ListeAccesOut
 from .liste_acces_out_statut_controle_preuve import ListeAccesOutStatutControlePreuve
-from .model_1 import Model1
 from .model_2_type_0 import Model2Type0
 from .model_3_type_0 import Model3Type0
 from .model_4_type_0 import Model4Type0
-from .model_5 import Model5
 from .model_6_type_0 import Model6Type0
 from .parcours import Parcours
 from .pce import Pce
@@ -125,6 +125,7 @@ __all__ = (
     "CaracteristiquesCompteurDetailType0",
     "CaracteristiquesCompteurDetailType0Frequence",
     "CoeffCalculType0",
+    "ConsoPubliee",
     "ConsoRestit",
     "ConsoRestit400",
     "ConsoRestit400ConsommationType0",
@@ -148,6 +149,7 @@ __all__ = (
     "IndexConvertiDebutType0",
     "IndexConvertiFinType0",
     "IndexType0",
+    "InjectionPubliee",
     "InjectionRestit",
     "InjectionRestit400",
     "InjectionRestit400ConsommationType0",
@@ -163,11 +165,9 @@ __all__ = (
     "ListeAccesIn",
     "ListeAccesOut",
     "ListeAccesOutStatutControlePreuve",
-    "Model1",
     "Model2Type0",
     "Model3Type0",
     "Model4Type0",
-    "Model5",
     "Model6Type0",
     "Parcours",
     "Pce",

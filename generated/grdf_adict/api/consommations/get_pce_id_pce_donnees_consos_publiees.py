@@ -8,9 +8,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.conso_publiee import ConsoPubliee
 from ...models.conso_restit_400 import ConsoRestit400
 from ...models.conso_restit_500 import ConsoRestit500
-from ...models.model_1 import Model1
 from ...models.retour_erreur_passerelle import RetourErreurPasserelle
 from ...types import UNSET, Response, Unset
 
@@ -52,9 +52,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ConsoRestit400 | ConsoRestit500 | Model1 | RetourErreurPasserelle | None:
+) -> ConsoPubliee | ConsoRestit400 | ConsoRestit500 | RetourErreurPasserelle | None:
     if response.status_code == 200:
-        response_200 = Model1.from_dict(response.json())
+        response_200 = ConsoPubliee.from_dict(response.json())
 
         return response_200
 
@@ -91,7 +91,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ConsoRestit400 | ConsoRestit500 | Model1 | RetourErreurPasserelle]:
+) -> Response[ConsoPubliee | ConsoRestit400 | ConsoRestit500 | RetourErreurPasserelle]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +107,7 @@ def sync_detailed(
     periode: str | Unset = UNSET,
     date_debut: datetime.date | Unset = UNSET,
     date_fin: datetime.date | Unset = UNSET,
-) -> Response[ConsoRestit400 | ConsoRestit500 | Model1 | RetourErreurPasserelle]:
+) -> Response[ConsoPubliee | ConsoRestit400 | ConsoRestit500 | RetourErreurPasserelle]:
     """Retourne les consommations publiées du PCE demandé
 
     Args:
@@ -121,7 +121,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConsoRestit400 | ConsoRestit500 | Model1 | RetourErreurPasserelle]
+        Response[ConsoPubliee | ConsoRestit400 | ConsoRestit500 | RetourErreurPasserelle]
     """
 
     kwargs = _get_kwargs(
@@ -145,7 +145,7 @@ def sync(
     periode: str | Unset = UNSET,
     date_debut: datetime.date | Unset = UNSET,
     date_fin: datetime.date | Unset = UNSET,
-) -> ConsoRestit400 | ConsoRestit500 | Model1 | RetourErreurPasserelle | None:
+) -> ConsoPubliee | ConsoRestit400 | ConsoRestit500 | RetourErreurPasserelle | None:
     """Retourne les consommations publiées du PCE demandé
 
     Args:
@@ -159,7 +159,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConsoRestit400 | ConsoRestit500 | Model1 | RetourErreurPasserelle
+        ConsoPubliee | ConsoRestit400 | ConsoRestit500 | RetourErreurPasserelle
     """
 
     return sync_detailed(
@@ -178,7 +178,7 @@ async def asyncio_detailed(
     periode: str | Unset = UNSET,
     date_debut: datetime.date | Unset = UNSET,
     date_fin: datetime.date | Unset = UNSET,
-) -> Response[ConsoRestit400 | ConsoRestit500 | Model1 | RetourErreurPasserelle]:
+) -> Response[ConsoPubliee | ConsoRestit400 | ConsoRestit500 | RetourErreurPasserelle]:
     """Retourne les consommations publiées du PCE demandé
 
     Args:
@@ -192,7 +192,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConsoRestit400 | ConsoRestit500 | Model1 | RetourErreurPasserelle]
+        Response[ConsoPubliee | ConsoRestit400 | ConsoRestit500 | RetourErreurPasserelle]
     """
 
     kwargs = _get_kwargs(
@@ -214,7 +214,7 @@ async def asyncio(
     periode: str | Unset = UNSET,
     date_debut: datetime.date | Unset = UNSET,
     date_fin: datetime.date | Unset = UNSET,
-) -> ConsoRestit400 | ConsoRestit500 | Model1 | RetourErreurPasserelle | None:
+) -> ConsoPubliee | ConsoRestit400 | ConsoRestit500 | RetourErreurPasserelle | None:
     """Retourne les consommations publiées du PCE demandé
 
     Args:
@@ -228,7 +228,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConsoRestit400 | ConsoRestit500 | Model1 | RetourErreurPasserelle
+        ConsoPubliee | ConsoRestit400 | ConsoRestit500 | RetourErreurPasserelle
     """
 
     return (

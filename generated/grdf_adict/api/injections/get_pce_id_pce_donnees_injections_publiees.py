@@ -8,9 +8,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.injection_publiee import InjectionPubliee
 from ...models.injection_restit_400 import InjectionRestit400
 from ...models.injection_restit_500 import InjectionRestit500
-from ...models.model_5 import Model5
 from ...models.retour_erreur_passerelle import RetourErreurPasserelle
 from ...types import UNSET, Response, Unset
 
@@ -52,9 +52,15 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> InjectionRestit400 | InjectionRestit500 | Model5 | RetourErreurPasserelle | None:
+) -> (
+    InjectionPubliee
+    | InjectionRestit400
+    | InjectionRestit500
+    | RetourErreurPasserelle
+    | None
+):
     if response.status_code == 200:
-        response_200 = Model5.from_dict(response.json())
+        response_200 = InjectionPubliee.from_dict(response.json())
 
         return response_200
 
@@ -92,7 +98,7 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    InjectionRestit400 | InjectionRestit500 | Model5 | RetourErreurPasserelle
+    InjectionPubliee | InjectionRestit400 | InjectionRestit500 | RetourErreurPasserelle
 ]:
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -110,7 +116,7 @@ def sync_detailed(
     date_debut: datetime.date | Unset = UNSET,
     date_fin: datetime.date | Unset = UNSET,
 ) -> Response[
-    InjectionRestit400 | InjectionRestit500 | Model5 | RetourErreurPasserelle
+    InjectionPubliee | InjectionRestit400 | InjectionRestit500 | RetourErreurPasserelle
 ]:
     """Retourne les injections publiées du PCE demandé
 
@@ -125,7 +131,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[InjectionRestit400 | InjectionRestit500 | Model5 | RetourErreurPasserelle]
+        Response[InjectionPubliee | InjectionRestit400 | InjectionRestit500 | RetourErreurPasserelle]
     """
 
     kwargs = _get_kwargs(
@@ -149,7 +155,13 @@ def sync(
     periode: str | Unset = UNSET,
     date_debut: datetime.date | Unset = UNSET,
     date_fin: datetime.date | Unset = UNSET,
-) -> InjectionRestit400 | InjectionRestit500 | Model5 | RetourErreurPasserelle | None:
+) -> (
+    InjectionPubliee
+    | InjectionRestit400
+    | InjectionRestit500
+    | RetourErreurPasserelle
+    | None
+):
     """Retourne les injections publiées du PCE demandé
 
     Args:
@@ -163,7 +175,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        InjectionRestit400 | InjectionRestit500 | Model5 | RetourErreurPasserelle
+        InjectionPubliee | InjectionRestit400 | InjectionRestit500 | RetourErreurPasserelle
     """
 
     return sync_detailed(
@@ -183,7 +195,7 @@ async def asyncio_detailed(
     date_debut: datetime.date | Unset = UNSET,
     date_fin: datetime.date | Unset = UNSET,
 ) -> Response[
-    InjectionRestit400 | InjectionRestit500 | Model5 | RetourErreurPasserelle
+    InjectionPubliee | InjectionRestit400 | InjectionRestit500 | RetourErreurPasserelle
 ]:
     """Retourne les injections publiées du PCE demandé
 
@@ -198,7 +210,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[InjectionRestit400 | InjectionRestit500 | Model5 | RetourErreurPasserelle]
+        Response[InjectionPubliee | InjectionRestit400 | InjectionRestit500 | RetourErreurPasserelle]
     """
 
     kwargs = _get_kwargs(
@@ -220,7 +232,13 @@ async def asyncio(
     periode: str | Unset = UNSET,
     date_debut: datetime.date | Unset = UNSET,
     date_fin: datetime.date | Unset = UNSET,
-) -> InjectionRestit400 | InjectionRestit500 | Model5 | RetourErreurPasserelle | None:
+) -> (
+    InjectionPubliee
+    | InjectionRestit400
+    | InjectionRestit500
+    | RetourErreurPasserelle
+    | None
+):
     """Retourne les injections publiées du PCE demandé
 
     Args:
@@ -234,7 +252,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        InjectionRestit400 | InjectionRestit500 | Model5 | RetourErreurPasserelle
+        InjectionPubliee | InjectionRestit400 | InjectionRestit500 | RetourErreurPasserelle
     """
 
     return (

@@ -11,7 +11,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.bordereau_publication_type_0 import BordereauPublicationType0
-    from ..models.injection_type_0 import InjectionType0
+    from ..models.consommation_type_0 import ConsommationType0
     from ..models.pce import Pce
     from ..models.periode_type_0 import PeriodeType0
     from ..models.releve_debut_type_0 import ReleveDebutType0
@@ -19,19 +19,19 @@ if TYPE_CHECKING:
     from ..models.statut_restitution_type_0 import StatutRestitutionType0
 
 
-T = TypeVar("T", bound="Model5")
+T = TypeVar("T", bound="ConsoPubliee")
 
 
 @_attrs_define
-class Model5:
-    """Une ligne du flux des injections publiées.
+class ConsoPubliee:
+    """Une ligne du flux des consommations publiées.
 
     Attributes:
         pce (Pce):
         periode (None | PeriodeType0 | Unset):
         releve_debut (None | ReleveDebutType0 | Unset):
         releve_fin (None | ReleveFinType0 | Unset):
-        injection (InjectionType0 | None | Unset):
+        consommation (ConsommationType0 | None | Unset):
         bordereau_publication (BordereauPublicationType0 | None | Unset):
         statut_restitution (None | StatutRestitutionType0 | Unset): Résultat métier d'une ligne ou d'une réponse de
             restitution ; null quand tout va bien.
@@ -41,14 +41,14 @@ class Model5:
     periode: None | PeriodeType0 | Unset = UNSET
     releve_debut: None | ReleveDebutType0 | Unset = UNSET
     releve_fin: None | ReleveFinType0 | Unset = UNSET
-    injection: InjectionType0 | None | Unset = UNSET
+    consommation: ConsommationType0 | None | Unset = UNSET
     bordereau_publication: BordereauPublicationType0 | None | Unset = UNSET
     statut_restitution: None | StatutRestitutionType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.bordereau_publication_type_0 import BordereauPublicationType0
-        from ..models.injection_type_0 import InjectionType0
+        from ..models.consommation_type_0 import ConsommationType0
         from ..models.periode_type_0 import PeriodeType0
         from ..models.releve_debut_type_0 import ReleveDebutType0
         from ..models.releve_fin_type_0 import ReleveFinType0
@@ -80,13 +80,13 @@ class Model5:
         else:
             releve_fin = self.releve_fin
 
-        injection: dict[str, Any] | None | Unset
-        if isinstance(self.injection, Unset):
-            injection = UNSET
-        elif isinstance(self.injection, InjectionType0):
-            injection = self.injection.to_dict()
+        consommation: dict[str, Any] | None | Unset
+        if isinstance(self.consommation, Unset):
+            consommation = UNSET
+        elif isinstance(self.consommation, ConsommationType0):
+            consommation = self.consommation.to_dict()
         else:
-            injection = self.injection
+            consommation = self.consommation
 
         bordereau_publication: dict[str, Any] | None | Unset
         if isinstance(self.bordereau_publication, Unset):
@@ -117,8 +117,8 @@ class Model5:
             field_dict["releve_debut"] = releve_debut
         if releve_fin is not UNSET:
             field_dict["releve_fin"] = releve_fin
-        if injection is not UNSET:
-            field_dict["injection"] = injection
+        if consommation is not UNSET:
+            field_dict["consommation"] = consommation
         if bordereau_publication is not UNSET:
             field_dict["bordereau_publication"] = bordereau_publication
         if statut_restitution is not UNSET:
@@ -129,7 +129,7 @@ class Model5:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.bordereau_publication_type_0 import BordereauPublicationType0
-        from ..models.injection_type_0 import InjectionType0
+        from ..models.consommation_type_0 import ConsommationType0
         from ..models.pce import Pce
         from ..models.periode_type_0 import PeriodeType0
         from ..models.releve_debut_type_0 import ReleveDebutType0
@@ -190,7 +190,7 @@ class Model5:
 
         releve_fin = _parse_releve_fin(d.pop("releve_fin", UNSET))
 
-        def _parse_injection(data: object) -> InjectionType0 | None | Unset:
+        def _parse_consommation(data: object) -> ConsommationType0 | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -198,14 +198,14 @@ class Model5:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemasinjection_type_0 = InjectionType0.from_dict(data)
+                componentsschemasconsommation_type_0 = ConsommationType0.from_dict(data)
 
-                return componentsschemasinjection_type_0
+                return componentsschemasconsommation_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(InjectionType0 | None | Unset, data)
+            return cast(ConsommationType0 | None | Unset, data)
 
-        injection = _parse_injection(d.pop("injection", UNSET))
+        consommation = _parse_consommation(d.pop("consommation", UNSET))
 
         def _parse_bordereau_publication(
             data: object,
@@ -253,18 +253,18 @@ class Model5:
             d.pop("statut_restitution", UNSET)
         )
 
-        model_5 = cls(
+        conso_publiee = cls(
             pce=pce,
             periode=periode,
             releve_debut=releve_debut,
             releve_fin=releve_fin,
-            injection=injection,
+            consommation=consommation,
             bordereau_publication=bordereau_publication,
             statut_restitution=statut_restitution,
         )
 
-        model_5.additional_properties = d
-        return model_5
+        conso_publiee.additional_properties = d
+        return conso_publiee
 
     @property
     def additional_keys(self) -> list[str]:
