@@ -16,9 +16,12 @@ from typing import Any
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.manifest import Api
 from codegen.normalize import operations, snake_identifier
+from codegen.runtime.planning import NAMED_RULES
 
 _JSON = "application/json"
 _MULTIPART = "multipart/form-data"
+#: What ``x-grdf-method`` may say.
+METHOD_KEYS = frozenset({"name", "stream", "body", "positional", "doc"})
 
 
 def class_name(key: str) -> str:
@@ -330,6 +333,11 @@ class _Builder:
                 f"{operation_id}: no x-grdf-method name; the method is called "
                 f"{snake_identifier(operation_id)}",
             )
+        for unknown in sorted(set(declared) - METHOD_KEYS):
+            self.warn(
+                f"{pointer}/x-grdf-method/{unknown}",
+                f"x-grdf-method has no {unknown!r}; it takes {', '.join(sorted(METHOD_KEYS))}",
+            )
         name = str(declared.get("name") or snake_identifier(operation_id))
         stream = operation.get("x-grdf-stream")
         stream_name = None
@@ -369,6 +377,12 @@ class _Builder:
                 f"extensions={tuple(str(e) for e in upload['extensions'])!r})"
             )
         named = tuple(str(r) for r in operation.get("x-grdf-rules") or ())
+        for rule in named:
+            if rule not in NAMED_RULES:
+                self.error(
+                    f"{pointer}/x-grdf-rules",
+                    f"{rule!r} is not a rule of the runtime ({', '.join(sorted(NAMED_RULES))})",
+                )
         if named:
             call.append(f"rules={named!r}")
         by_role = self.required_by_role(operation)

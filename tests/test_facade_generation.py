@@ -334,3 +334,25 @@ def test_every_returned_or_streamed_type_has_a_readable_name_in_every_layer() ->
         if callable(member) and not name.startswith("_")
     }
     assert not [r for r in returned if "Model" in r], returned
+
+
+def test_a_misspelt_declaration_is_named_and_an_unknown_rule_refused(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    spec = tmp_path / "specs" / "adict" / "adict-v2.yaml"
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace(
+        "        stream: stream_droits_acces\n", "        strem: stream_droits_acces\n"
+    )
+    spec.write_text(text, encoding="utf-8")
+    manifest, generated = tmp_path / "specs" / "apis.toml", tmp_path / "generated"
+    code, output = grdfkit("generate", "--manifest", manifest, "--output", generated)
+    flat = " ".join(output.split())
+    assert code == EXIT_OK, output
+    assert "x-grdf-method/strem: x-grdf-method has no 'strem'" in flat
+    spec.write_text(
+        text.replace("x-grdf-rules: [declaration]", "x-grdf-rules: [declaraton]"), encoding="utf-8"
+    )
+    code, output = grdfkit("generate", "--manifest", manifest, "--output", generated)
+    flat = " ".join(output.split())
+    assert code == 2, output
+    assert "'declaraton' is not a rule of the runtime (declaration)" in flat
