@@ -407,3 +407,63 @@ def test_schemathesis_cli_finds_no_failure_on_grdfkit_mock(
     )
     assert run.returncode == 0, run.stdout[-3000:]
     assert re.search(r"\d+ generated, \d+ passed", run.stdout), run.stdout[-2000:]
+
+
+def test_schemathesis_cli_applies_our_ndjson_line_check(tmp_path: Path) -> None:
+    """The CLI, with our config, sees a stream whose last line is cut (a planted bug)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN / "grdfkit"),
+            "mock",
+            "--port",
+            str(port),
+            "--client",
+            "fuzz:fuzz-secret:unmetered",
+            "--plant-bug",
+            "malformed_ndjson",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url)
+        token = httpx.post(
+            url + ADICT_TOKEN_PATH,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "fuzz",
+                "client_secret": "fuzz-secret",
+                "scope": "/adict/bas/v6",
+            },
+        ).json()["access_token"]
+        run = subprocess.run(
+            [
+                str(BIN / "schemathesis"),
+                "--config-file",
+                "conformance/schemathesis.toml",
+                "run",
+                "generated/openapi/adict.openapi.json",
+                "--url",
+                url + "/adict/bas/v6",
+                "-H",
+                f"Authorization: Bearer {token}",
+                "--include-operation-id",
+                "consulter_acces",
+                "--max-examples",
+                "5",
+                "--seed",
+                "1",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert "Malformed NDJSON line" in run.stdout, run.stdout[-3000:]
+    assert "ndjson_lines: line" in run.stdout
