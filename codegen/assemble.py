@@ -64,7 +64,7 @@ def facade_source(api: Api) -> bytes | None:
 
 def _facade_names(api: Api, ir: ClientIR | None) -> list[str]:
     if ir is not None:
-        return [ir.sync_name, ir.async_name]
+        return [ir.sync_name, ir.async_name, "Recorder"]
     return list(api.facade.exports) if api.facade else []
 
 
@@ -145,6 +145,7 @@ def api_module(
         default_quota_tier=repr(api.default_quota_tier),
         operations=operation_table(document),
         soap_actions=repr(soap_actions(wsdl)),
+        redact=repr(tuple(api.recording.redact)),
         calls=[(m.operation_id, m.call_source) for m in ir.methods] if ir else [],
     )
     return text.encode()

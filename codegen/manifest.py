@@ -87,6 +87,12 @@ class Facade(_Strict):
     exports: tuple[str, ...]
 
 
+class Recording(_Strict):
+    """What a client's recorder must redact: field and header names, case-insensitive."""
+
+    redact: tuple[str, ...] = ()
+
+
 class Api(_Strict):
     """Everything the toolkit knows about one API, as declared in the manifest."""
 
@@ -104,6 +110,8 @@ class Api(_Strict):
     quota_tiers: dict[str, QuotaTier] = {}
     stream_media_types: tuple[str, ...] = ()
     facade: Facade | None = None
+    #: Personal fields (and headers) a recorded cassette never shows (``recording.redact``).
+    recording: Recording = Field(default_factory=lambda: Recording())
 
     @model_validator(mode="after")
     def _cross_references(self) -> Api:

@@ -5,10 +5,11 @@ Start with AdictClient: every call goes through grdfkit's runtime (authenticatio
 the API's quota and retry policy, typed errors)."""
 
 from . import exceptions
-from .facade import AdictClient, AsyncAdictClient
+from .facade import AdictClient, AsyncAdictClient, Recorder
 
 __all__ = [
     "AdictClient",
     "AsyncAdictClient",
+    "Recorder",
     "exceptions",
 ]

@@ -113,6 +113,13 @@ API = ApiInfo(
     environments=ENVIRONMENTS,
     quota_tiers=QUOTA_TIERS,
     user_login_header=USER_LOGIN_HEADER,
+    redact=(
+        "nom_titulaire",
+        "raison_sociale",
+        "raison_sociale_du_titulaire",
+        "courriel_titulaire",
+        "numero_telephone_mobile_titulaire",
+    ),
 )
 #: Each operation as the clients plan it, from the spec: parameters, checks and rules.
 CALLS: dict[str, Call] = {

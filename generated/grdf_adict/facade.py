@@ -20,15 +20,11 @@ from ._api import API, CALLS, DEFAULT_ENVIRONMENT, DEFAULT_QUOTA_TIER
 from ._runtime.client import AsyncClient, SyncClient
 from ._runtime.http import AsyncStream, Stream, StreamSpec
 from ._runtime.planning import Proof
+from ._runtime.recording import Recorder
 from ._runtime.retry import RetryPolicy
 from ._runtime.settings import DEFAULT_TIMEOUT, QuotaArg
 
-__all__ = [
-    "AdictClient",
-    "AsyncAdictClient",
-    "Declaration",
-    "Filters",
-]
+__all__ = ["AdictClient", "AsyncAdictClient", "Declaration", "Filters", "Recorder"]
 _CONSULTER_ACCES_LINES = StreamSpec(
     structs.ListeAccesOut, trailer=structs.Retour200ConsulterAcces
 )
@@ -80,6 +76,8 @@ class AdictClient(SyncClient):
     a shared ``QuotaLimiter`` (SQLite or Redis bucket for several processes), or ``None``.
     ``retry`` is a ``RetryPolicy`` (``RetryPolicy.off()`` to disable); only idempotent calls
     are retried. ``today`` replaces ``date.today`` in GRDF's date rules (tests).
+    ``recorder`` (a ``Recorder``) writes every exchange to a cassette directory, secrets and
+    the API's declared personal fields left out.
     """
 
     API = API
@@ -100,6 +98,7 @@ class AdictClient(SyncClient):
         verify: bool | str = True,
         transport: httpx.BaseTransport | None = None,
         today: Callable[[], Any] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -116,6 +115,7 @@ class AdictClient(SyncClient):
             verify=verify,
             today=today,
             transport=transport,
+            recorder=recorder,
         )
 
     def declarer_droit_acces(
@@ -398,6 +398,8 @@ class AsyncAdictClient(AsyncClient):
     a shared ``QuotaLimiter`` (SQLite or Redis bucket for several processes), or ``None``.
     ``retry`` is a ``RetryPolicy`` (``RetryPolicy.off()`` to disable); only idempotent calls
     are retried. ``today`` replaces ``date.today`` in GRDF's date rules (tests).
+    ``recorder`` (a ``Recorder``) writes every exchange to a cassette directory, secrets and
+    the API's declared personal fields left out.
     """
 
     API = API
@@ -418,6 +420,7 @@ class AsyncAdictClient(AsyncClient):
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
         today: Callable[[], Any] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -434,6 +437,7 @@ class AsyncAdictClient(AsyncClient):
             verify=verify,
             today=today,
             transport=transport,
+            recorder=recorder,
         )
 
     async def declarer_droit_acces(

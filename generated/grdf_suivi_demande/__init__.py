@@ -5,10 +5,11 @@ Start with SuiviDemandeClient: every call goes through grdfkit's runtime (authen
 the API's quota and retry policy, typed errors)."""
 
 from . import exceptions
-from .facade import AsyncSuiviDemandeClient, SuiviDemandeClient
+from .facade import AsyncSuiviDemandeClient, Recorder, SuiviDemandeClient
 
 __all__ = [
     "AsyncSuiviDemandeClient",
+    "Recorder",
     "SuiviDemandeClient",
     "exceptions",
 ]

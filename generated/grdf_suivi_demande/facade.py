@@ -16,10 +16,11 @@ import httpx
 from . import structs
 from ._api import API, CALLS, DEFAULT_ENVIRONMENT, DEFAULT_QUOTA_TIER
 from ._runtime.client import AsyncClient, SyncClient
+from ._runtime.recording import Recorder
 from ._runtime.retry import RetryPolicy
 from ._runtime.settings import DEFAULT_TIMEOUT, QuotaArg
 
-__all__ = ["AsyncSuiviDemandeClient", "SuiviDemandeClient"]
+__all__ = ["AsyncSuiviDemandeClient", "Recorder", "SuiviDemandeClient"]
 
 
 class SuiviDemandeClient(SyncClient):
@@ -33,6 +34,8 @@ class SuiviDemandeClient(SyncClient):
     a shared ``QuotaLimiter`` (SQLite or Redis bucket for several processes), or ``None``.
     ``retry`` is a ``RetryPolicy`` (``RetryPolicy.off()`` to disable); only idempotent calls
     are retried. ``today`` replaces ``date.today`` in GRDF's date rules (tests).
+    ``recorder`` (a ``Recorder``) writes every exchange to a cassette directory, secrets and
+    the API's declared personal fields left out.
     """
 
     API = API
@@ -54,6 +57,7 @@ class SuiviDemandeClient(SyncClient):
         verify: bool | str = True,
         transport: httpx.BaseTransport | None = None,
         today: Callable[[], Any] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -70,6 +74,7 @@ class SuiviDemandeClient(SyncClient):
             verify=verify,
             today=today,
             transport=transport,
+            recorder=recorder,
         )
 
     def consulter_demande(
@@ -97,6 +102,8 @@ class AsyncSuiviDemandeClient(AsyncClient):
     a shared ``QuotaLimiter`` (SQLite or Redis bucket for several processes), or ``None``.
     ``retry`` is a ``RetryPolicy`` (``RetryPolicy.off()`` to disable); only idempotent calls
     are retried. ``today`` replaces ``date.today`` in GRDF's date rules (tests).
+    ``recorder`` (a ``Recorder``) writes every exchange to a cassette directory, secrets and
+    the API's declared personal fields left out.
     """
 
     API = API
@@ -118,6 +125,7 @@ class AsyncSuiviDemandeClient(AsyncClient):
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
         today: Callable[[], Any] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -134,6 +142,7 @@ class AsyncSuiviDemandeClient(AsyncClient):
             verify=verify,
             today=today,
             transport=transport,
+            recorder=recorder,
         )
 
     async def consulter_demande(

@@ -17,6 +17,7 @@ import httpx
 
 from .errors import ValidationError
 from .quota import QuotaConfig, QuotaLimiter, memory_bucket
+from .recording import AsyncRecordingTransport, Recorder, RecordingTransport
 from .retry import (
     AsyncQuotaTransport,
     AsyncRetryTransport,
@@ -130,11 +131,17 @@ def sync_client(
     cert: str | tuple[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    recorder: Recorder | None = None,
 ) -> httpx.Client:
-    """An httpx client with auth, quota and retries at its seams."""
+    """An httpx client with auth, quota and retries at its seams.
+
+    A ``recorder`` goes innermost, so every attempt is recorded as it was sent.
+    """
     chain: httpx.BaseTransport = transport or httpx.HTTPTransport(
         verify=tls_context(verify, cert)
     )
+    if recorder is not None:
+        chain = RecordingTransport(chain, recorder)
     if limiter is not None:
         chain = QuotaTransport(chain, limiter)
     chain = RetryTransport(chain, retry)
@@ -158,11 +165,14 @@ def async_client(
     cert: str | tuple[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    recorder: Recorder | None = None,
 ) -> httpx.AsyncClient:
     """Async twin of :func:`sync_client`."""
     chain: httpx.AsyncBaseTransport = transport or httpx.AsyncHTTPTransport(
         verify=tls_context(verify, cert)
     )
+    if recorder is not None:
+        chain = AsyncRecordingTransport(chain, recorder)
     if limiter is not None:
         chain = AsyncQuotaTransport(chain, limiter)
     chain = AsyncRetryTransport(chain, retry)

@@ -5,10 +5,11 @@ Start with DemoClient: every call goes through grdfkit's runtime (authentication
 the API's quota and retry policy, typed errors)."""
 
 from . import exceptions
-from .facade import AsyncDemoClient, DemoClient
+from .facade import AsyncDemoClient, DemoClient, Recorder
 
 __all__ = [
     "AsyncDemoClient",
     "DemoClient",
+    "Recorder",
     "exceptions",
 ]

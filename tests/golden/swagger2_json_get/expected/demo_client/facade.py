@@ -16,10 +16,11 @@ import httpx
 from . import structs
 from ._api import API, CALLS, DEFAULT_ENVIRONMENT, DEFAULT_QUOTA_TIER
 from ._runtime.client import AsyncClient, SyncClient
+from ._runtime.recording import Recorder
 from ._runtime.retry import RetryPolicy
 from ._runtime.settings import DEFAULT_TIMEOUT, QuotaArg
 
-__all__ = ["AsyncDemoClient", "DemoClient"]
+__all__ = ["AsyncDemoClient", "DemoClient", "Recorder"]
 
 
 class DemoClient(SyncClient):
@@ -31,6 +32,8 @@ class DemoClient(SyncClient):
     a shared ``QuotaLimiter`` (SQLite or Redis bucket for several processes), or ``None``.
     ``retry`` is a ``RetryPolicy`` (``RetryPolicy.off()`` to disable); only idempotent calls
     are retried. ``today`` replaces ``date.today`` in GRDF's date rules (tests).
+    ``recorder`` (a ``Recorder``) writes every exchange to a cassette directory, secrets and
+    the API's declared personal fields left out.
     """
 
     API = API
@@ -51,6 +54,7 @@ class DemoClient(SyncClient):
         verify: bool | str = True,
         transport: httpx.BaseTransport | None = None,
         today: Callable[[], Any] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -67,6 +71,7 @@ class DemoClient(SyncClient):
             verify=verify,
             today=today,
             transport=transport,
+            recorder=recorder,
         )
 
     def pce(self, id_pce: str) -> structs.Pce:
@@ -86,6 +91,8 @@ class AsyncDemoClient(AsyncClient):
     a shared ``QuotaLimiter`` (SQLite or Redis bucket for several processes), or ``None``.
     ``retry`` is a ``RetryPolicy`` (``RetryPolicy.off()`` to disable); only idempotent calls
     are retried. ``today`` replaces ``date.today`` in GRDF's date rules (tests).
+    ``recorder`` (a ``Recorder``) writes every exchange to a cassette directory, secrets and
+    the API's declared personal fields left out.
     """
 
     API = API
@@ -106,6 +113,7 @@ class AsyncDemoClient(AsyncClient):
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
         today: Callable[[], Any] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -122,6 +130,7 @@ class AsyncDemoClient(AsyncClient):
             verify=verify,
             today=today,
             transport=transport,
+            recorder=recorder,
         )
 
     async def pce(self, id_pce: str) -> structs.Pce:

@@ -17,10 +17,11 @@ from . import structs
 from ._api import API, CALLS, DEFAULT_ENVIRONMENT, DEFAULT_QUOTA_TIER
 from ._runtime.client import AsyncClient, SyncClient
 from ._runtime.planning import Proof
+from ._runtime.recording import Recorder
 from ._runtime.retry import RetryPolicy
 from ._runtime.settings import DEFAULT_TIMEOUT, QuotaArg
 
-__all__ = ["AsyncDemoClient", "DemoClient"]
+__all__ = ["AsyncDemoClient", "DemoClient", "Recorder"]
 
 
 class DemoClient(SyncClient):
@@ -32,6 +33,8 @@ class DemoClient(SyncClient):
     a shared ``QuotaLimiter`` (SQLite or Redis bucket for several processes), or ``None``.
     ``retry`` is a ``RetryPolicy`` (``RetryPolicy.off()`` to disable); only idempotent calls
     are retried. ``today`` replaces ``date.today`` in GRDF's date rules (tests).
+    ``recorder`` (a ``Recorder``) writes every exchange to a cassette directory, secrets and
+    the API's declared personal fields left out.
     """
 
     API = API
@@ -52,6 +55,7 @@ class DemoClient(SyncClient):
         verify: bool | str = True,
         transport: httpx.BaseTransport | None = None,
         today: Callable[[], Any] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -68,6 +72,7 @@ class DemoClient(SyncClient):
             verify=verify,
             today=today,
             transport=transport,
+            recorder=recorder,
         )
 
     def envoyer_preuves(self, id: str, preuves: Sequence[Proof]) -> structs.Retour:
@@ -89,6 +94,8 @@ class AsyncDemoClient(AsyncClient):
     a shared ``QuotaLimiter`` (SQLite or Redis bucket for several processes), or ``None``.
     ``retry`` is a ``RetryPolicy`` (``RetryPolicy.off()`` to disable); only idempotent calls
     are retried. ``today`` replaces ``date.today`` in GRDF's date rules (tests).
+    ``recorder`` (a ``Recorder``) writes every exchange to a cassette directory, secrets and
+    the API's declared personal fields left out.
     """
 
     API = API
@@ -109,6 +116,7 @@ class AsyncDemoClient(AsyncClient):
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
         today: Callable[[], Any] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -125,6 +133,7 @@ class AsyncDemoClient(AsyncClient):
             verify=verify,
             today=today,
             transport=transport,
+            recorder=recorder,
         )
 
     async def envoyer_preuves(

@@ -35,6 +35,7 @@ API = ApiInfo(
     environments=ENVIRONMENTS,
     quota_tiers=QUOTA_TIERS,
     user_login_header=USER_LOGIN_HEADER,
+    redact=(),
 )
 #: Each operation as the clients plan it, from the spec: parameters, checks and rules.
 CALLS: dict[str, Call] = {

@@ -18,10 +18,11 @@ from . import structs
 from ._api import API, CALLS, DEFAULT_ENVIRONMENT, DEFAULT_QUOTA_TIER
 from ._runtime.client import AsyncClient, SyncClient
 from ._runtime.http import AsyncStream, Stream, StreamSpec
+from ._runtime.recording import Recorder
 from ._runtime.retry import RetryPolicy
 from ._runtime.settings import DEFAULT_TIMEOUT, QuotaArg
 
-__all__ = ["AsyncDemoClient", "DemoClient"]
+__all__ = ["AsyncDemoClient", "DemoClient", "Recorder"]
 _LISTER_LIGNES_LINES = StreamSpec(structs.Ligne, trailer=structs.Fin)
 
 
@@ -34,6 +35,8 @@ class DemoClient(SyncClient):
     a shared ``QuotaLimiter`` (SQLite or Redis bucket for several processes), or ``None``.
     ``retry`` is a ``RetryPolicy`` (``RetryPolicy.off()`` to disable); only idempotent calls
     are retried. ``today`` replaces ``date.today`` in GRDF's date rules (tests).
+    ``recorder`` (a ``Recorder``) writes every exchange to a cassette directory, secrets and
+    the API's declared personal fields left out.
     """
 
     API = API
@@ -54,6 +57,7 @@ class DemoClient(SyncClient):
         verify: bool | str = True,
         transport: httpx.BaseTransport | None = None,
         today: Callable[[], Any] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -70,6 +74,7 @@ class DemoClient(SyncClient):
             verify=verify,
             today=today,
             transport=transport,
+            recorder=recorder,
         )
 
     def lignes(self, *, raise_on_line_error: bool = False) -> list[structs.Ligne]:
@@ -108,6 +113,8 @@ class AsyncDemoClient(AsyncClient):
     a shared ``QuotaLimiter`` (SQLite or Redis bucket for several processes), or ``None``.
     ``retry`` is a ``RetryPolicy`` (``RetryPolicy.off()`` to disable); only idempotent calls
     are retried. ``today`` replaces ``date.today`` in GRDF's date rules (tests).
+    ``recorder`` (a ``Recorder``) writes every exchange to a cassette directory, secrets and
+    the API's declared personal fields left out.
     """
 
     API = API
@@ -128,6 +135,7 @@ class AsyncDemoClient(AsyncClient):
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
         today: Callable[[], Any] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -144,6 +152,7 @@ class AsyncDemoClient(AsyncClient):
             verify=verify,
             today=today,
             transport=transport,
+            recorder=recorder,
         )
 
     async def lignes(self, *, raise_on_line_error: bool = False) -> list[structs.Ligne]:

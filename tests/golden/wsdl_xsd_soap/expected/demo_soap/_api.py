@@ -22,4 +22,5 @@ API = ApiInfo(
     environments=ENVIRONMENTS,
     quota_tiers=QUOTA_TIERS,
     user_login_header=USER_LOGIN_HEADER,
+    redact=(),
 )

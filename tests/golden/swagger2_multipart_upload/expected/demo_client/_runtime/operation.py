@@ -29,3 +29,5 @@ class ApiInfo:
     environments: Mapping[str, Mapping[str, str]]
     quota_tiers: Mapping[str, Mapping[str, int]]
     user_login_header: str | None = None
+    #: Field and header names a recorder redacts (the manifest's ``recording.redact``).
+    redact: tuple[str, ...] = ()

@@ -21,6 +21,7 @@ from .errors import ValidationError
 from .http import AsyncStream, PlannedCall, Stream, StreamSpec, aexecute, execute
 from .operation import ApiInfo
 from .planning import Call, plan
+from .recording import Recorder
 from .retry import RetryPolicy
 from .settings import (
     QuotaArg,
@@ -130,6 +131,7 @@ class SyncClient(_Client):
         verify: bool | str,
         today: Callable[[], date] | None,
         transport: httpx.BaseTransport | None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -156,6 +158,7 @@ class SyncClient(_Client):
             verify=verify,
             headers=self.headers,
             transport=transport,
+            recorder=recorder.redacting(self.API.redact) if recorder else None,
         )
 
     def __enter__(self) -> Self:
@@ -223,6 +226,7 @@ class AsyncClient(_Client):
         verify: bool | str,
         today: Callable[[], date] | None,
         transport: httpx.AsyncBaseTransport | None,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__(
             client_id,
@@ -249,6 +253,7 @@ class AsyncClient(_Client):
             verify=verify,
             headers=self.headers,
             transport=transport,
+            recorder=recorder.redacting(self.API.redact) if recorder else None,
         )
 
     async def __aenter__(self) -> Self:
