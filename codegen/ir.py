@@ -88,6 +88,11 @@ class MethodIR:
         return "{" + ", ".join(parts) + "}"
 
     @property
+    def decode_as(self) -> str:
+        """What the answer is decoded into: the model, or ``object`` (any JSON) without one."""
+        return "object" if self.returns == "Any" else self.returns
+
+    @property
     def lines_constant(self) -> str:
         """Name of the module constant holding this stream's :class:`StreamSpec`."""
         return f"_{self.operation_id.upper()}_LINES"

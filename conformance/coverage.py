@@ -49,13 +49,11 @@ class Coverage:
         return found
 
 
-def stateful_operations() -> set[str]:
-    """The operationIds the mock serves with hand-written behaviour."""
-    from conformance.mock.app import stateful_handlers
-    from conformance.mock.config import MockConfig
-    from conformance.mock.state import MockState
+def stateful_operations(api: str) -> frozenset[str]:
+    """The operationIds of ``api`` the mock serves with hand-written behaviour."""
+    from conformance.stateful import STATEFUL
 
-    return set(stateful_handlers(MockState(), MockConfig()))
+    return STATEFUL.get(api, frozenset())
 
 
 def _yaml_rows(file: str) -> list[dict[str, Any]]:
@@ -91,7 +89,6 @@ def coverage(
     methods: Mapping[tuple[str, str], tuple[str, ...]],
 ) -> list[Coverage]:
     """Every operation of ``documents`` (``{api: normalised document}``) with its coverage."""
-    stateful = stateful_operations()
     rows = row_labels()
     out = []
     for api, document in sorted(documents.items()):
@@ -106,7 +103,7 @@ def coverage(
                     operation_id,
                     label,
                     methods.get((api, operation_id), ()),
-                    operation_id in stateful,
+                    operation_id in stateful_operations(api),
                     count,
                 )
             )
@@ -115,12 +112,14 @@ def coverage(
 
 def stale_declarations(documents: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Mock overrides and table rows naming an operation no spec has (one line each)."""
-    ids = {op for document in documents.values() for op, _ in labels(document)}
     known = {(api, label) for api, document in documents.items() for _, label in labels(document)}
-    problems = [
-        f"conformance/mock/app.py: stateful_handlers: {name!r} is no operationId of the specs"
-        for name in sorted(stateful_operations() - ids)
-    ]
+    problems = []
+    for api, document in sorted(documents.items()):
+        ids = {op for op, _ in labels(document)}
+        problems += [
+            f"conformance/stateful.py: {api}: {name!r} is no operationId of the {api} spec"
+            for name in sorted(stateful_operations(api) - ids)
+        ]
     for (api, label), count in sorted(row_labels().items()):
         if label != "*" and api in documents and (api, label) not in known:
             problems.append(

@@ -292,7 +292,7 @@ def test_check_fails_on_declarations_naming_what_the_spec_no_longer_has(tmp_path
     code, output = grdfkit("check", "--manifest", manifest, "--output", generated)
     flat = " ".join(output.split())
     assert code == 1, output
-    assert "stateful_handlers: 'getPceId_pceDonnees_techniques' is no operationId" in flat
+    assert "adict: 'getPceId_pceDonnees_techniques' is no operationId of the adict spec" in flat
     assert "row(s) name 'GET /pce/{id_pce}/donnees_techniques'" in flat
     assert "declaration(s) name operations the specs no longer have" in flat
 
@@ -356,3 +356,32 @@ def test_a_misspelt_declaration_is_named_and_an_unknown_rule_refused(tmp_path: P
     flat = " ".join(output.split())
     assert code == 2, output
     assert "'declaraton' is not a rule of the runtime (declaration)" in flat
+
+
+def test_the_stateful_table_names_the_mock_s_handlers() -> None:
+    """The coverage report's table of stateful operations is the mock's, exactly."""
+    from conformance.mock.app import stateful_handlers
+    from conformance.mock.config import MockConfig
+    from conformance.mock.state import MockState
+    from conformance.stateful import STATEFUL
+
+    handlers = set(stateful_handlers(MockState(), MockConfig()))
+    assert handlers == set().union(*STATEFUL.values())
+
+
+def test_generate_in_another_project_reports_coverage_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project of its own (no ADICT), run from its folder: generate, check, coverage work."""
+    project = tmp_path / "specs"
+    project.mkdir()
+    shutil.copy(ROOT / "tests" / "golden" / "swagger2_json_get" / "apis.toml", project)
+    shutil.copy(ROOT / "tests" / "golden" / "swagger2_json_get" / "spec.yaml", project)
+    monkeypatch.chdir(tmp_path)
+    code, output = grdfkit("generate")
+    assert code == EXIT_OK, output
+    assert "Traceback" not in output and "coverage of demo" in output
+    assert "no stateful mock behaviour" in output
+    code, output = grdfkit("check")
+    assert code == EXIT_OK, output
+    assert (tmp_path / "generated" / "demo_client" / "facade.py").is_file()
