@@ -198,6 +198,22 @@ def stale_declarations(rendered: Rendered) -> list[str]:
     return stale(rendered.documents) if rendered.documents else []
 
 
+def _check_mockable() -> None:
+    """The mock serves GRDF's APIs: refuse, in one line, a project without them."""
+    from conformance import project
+
+    try:
+        loaded = project.manifest()
+    except ManifestError as exc:
+        raise fail_usage(str(exc)) from None
+    missing = sorted({"adict", "suivi_demande", "tjdc"} - set(loaded.apis))
+    if missing:
+        raise fail_usage(
+            f"the mock serves GRDF's ADICT, Suivi Demande and TJDC; the project's manifest "
+            f"({loaded.source}) has no {', '.join(missing)}"
+        )
+
+
 @app.command()
 def validate(manifest: ManifestOption = None, api: ApiOption = None) -> None:
     """Check the manifest and every spec it names, with third-party validators.
@@ -459,6 +475,7 @@ def mock(
     """
     import uvicorn
 
+    _check_mockable()
     from conformance.mock import MockConfig, create_app
     from conformance.mock.config import DEFAULT_CLIENTS, MockClient
 

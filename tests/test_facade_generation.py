@@ -385,3 +385,14 @@ def test_generate_in_another_project_reports_coverage_without_a_traceback(
     code, output = grdfkit("check")
     assert code == EXIT_OK, output
     assert (tmp_path / "generated" / "demo_client" / "facade.py").is_file()
+    from conformance import project
+
+    project.manifest.cache_clear()  # the mock reads the project of the working directory
+    try:
+        code, output = grdfkit("mock", "--port", "1")
+    finally:
+        project.manifest.cache_clear()
+    flat = " ".join(output.split())
+    assert code == 2 and "Traceback" not in output, output
+    assert "the mock serves GRDF's ADICT, Suivi Demande and TJDC" in flat
+    assert "has no adict, suivi_demande, tjdc" in flat
