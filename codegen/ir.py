@@ -80,6 +80,31 @@ class MethodIR:
     call_source: str
 
     @property
+    def _parameters(self) -> str:
+        text = "".join(f", {p.name}: {p.annotation}" for p in self.positional)
+        if self.keywords:
+            text += ", *" + "".join(
+                f", {p.name}: {p.annotation}" + (f" = {p.default}" if p.default else "")
+                for p in self.keywords
+            )
+        return text
+
+    @property
+    def _fields(self) -> str:
+        return f", **fields: Unpack[{self.body.name}]" if self.body else ""
+
+    @property
+    def signature(self) -> str:
+        """The method's parameters after ``self`` (``, id_pce: str, *, periode: ...``)."""
+        return self._parameters + self._fields
+
+    @property
+    def stream_signature(self) -> str:
+        """The list and stream methods' parameters: the same and ``raise_on_line_error``."""
+        star = "" if self.keywords else ", *"
+        return f"{self._parameters}{star}, raise_on_line_error: bool = False{self._fields}"
+
+    @property
     def args(self) -> str:
         """The ``{...}`` expression passing every argument on to the planner."""
         parts = [f"{p.name!r}: {p.name}" for p in (*self.positional, *self.keywords)]
@@ -120,6 +145,16 @@ class ClientIR:
             if method.body is not None:
                 seen.setdefault(method.body.name, method.body)
         return list(seen.values())
+
+    @property
+    def typing_imports(self) -> list[str]:
+        """The names ``facade.py`` imports from :mod:`typing`."""
+        uses = self.uses
+        wanted = ["Any", "Callable"]
+        wanted += [n for n in ("Required", "TypedDict") if n in uses]
+        if "TypedDict" in uses:
+            wanted.append("Unpack")
+        return wanted
 
     @property
     def uses(self) -> set[str]:

@@ -83,6 +83,18 @@ def model_validator(document: Mapping[str, Any], name: str) -> Draft4Validator:
     return Draft4Validator(model_schema(document, name), format_checker=FormatChecker())
 
 
+def schema_validator(document: Mapping[str, Any], schema: Mapping[str, Any]) -> Draft4Validator:
+    """A validator for ``schema`` as it stands in ``document``.
+
+    ``schema`` is a ``$ref`` to a model, or inline (it may refer to the document's models).
+    """
+    if set(schema) == {"$ref"}:
+        return model_validator(document, str(schema["$ref"]).rsplit("/", 1)[-1])
+    schemas = dict(_models(document))
+    schemas["__inline__"] = schema
+    return model_validator({"components": {"schemas": schemas}}, "__inline__")
+
+
 def validation_errors(document: Mapping[str, Any], name: str, instance: Any) -> list[str]:
     """Validate ``instance`` against model ``name``; return one ``path: message`` line per error."""
     validator = model_validator(document, name)

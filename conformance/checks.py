@@ -17,7 +17,7 @@ import schemathesis
 from jsonschema import Draft4Validator
 from schemathesis.core.failures import Failure
 
-from codegen.schema_view import model_validator
+from codegen.schema_view import schema_validator
 from conformance import project
 
 NDJSON = "application/x-ndjson"
@@ -55,12 +55,7 @@ def _validator(api: str, pointer: str) -> Draft4Validator:
     node: Any = document
     for part in pointer.lstrip("#/").split("/"):
         node = node[part.replace("~1", "/").replace("~0", "~")]
-    if isinstance(node, dict) and set(node) == {"$ref"}:
-        name = str(node["$ref"]).rsplit("/", 1)[-1]
-        return model_validator(document, name)
-    schemas = dict(document.get("components", {}).get("schemas", {}))
-    schemas["__inline__"] = node
-    return model_validator({"components": {"schemas": schemas}}, "__inline__")
+    return schema_validator(document, node)
 
 
 def _errors(api: str, pointer: str, instance: Any) -> list[str]:

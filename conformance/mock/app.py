@@ -116,13 +116,12 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
             client = bearer(request, config, state, scope)
             if isinstance(client, Denied):
                 return _denied(client, code_message)
-            if config.metered(client):
-                per_second, per_day = config.limits_for(api, client)
+            limits = config.limits_for(api, client) if config.metered(client) else None
+            if limits is not None:
                 refused = take_quota(
                     state,
                     f"{quota_key}:{client.client_id}",
-                    per_second,
-                    per_day,
+                    *limits,
                     arrived=request.scope.get(ARRIVAL),
                 )
                 if refused is not None:

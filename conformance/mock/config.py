@@ -77,16 +77,17 @@ class MockConfig:
         """Whether ``client``'s calls count against a quota."""
         return self.quotas and "quota_not_enforced" not in self.bugs and client.tier != UNMETERED
 
-    def limits_for(self, api: Api, client: MockClient) -> tuple[int, int | None]:
+    def limits_for(self, api: Api, client: MockClient) -> tuple[int, int | None] | None:
         """Calls per second and per day ``client`` may make to ``api``: its manifest tier.
 
         The client's tier (``--client id:secret:tier``) when the API has it, else the API's
-        default tier (Suivi Demande has one tier for every supplier).
+        default tier (Suivi Demande has one tier for every supplier); ``None`` when the
+        manifest declares no quota for the API (the mock then invents none).
         """
         tiers = api.quota_tiers
         tier = tiers.get(client.tier) or tiers.get(api.default_quota_tier or "")
         if tier is None or tier.per_second is None:
-            return (1, None)
+            return None
         return (tier.per_second, tier.per_day)
 
     def client(self, client_id: str) -> MockClient | None:

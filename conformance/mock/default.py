@@ -22,7 +22,7 @@ from jsonschema import Draft4Validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from codegen.schema_view import model_validator
+from codegen.schema_view import schema_validator
 from conformance import project
 from conformance.mock.catalog import messages, traitement
 from conformance.mock.limits import decode_json
@@ -75,12 +75,7 @@ def spec_operations(api: str) -> tuple[SpecOperation, ...]:
 
 
 def _validator(api: str, schema: dict[str, Any]) -> Draft4Validator:
-    document = project.normalized(api)
-    if set(schema) == {"$ref"}:
-        return model_validator(document, str(schema["$ref"]).rsplit("/", 1)[-1])
-    schemas = dict(document.get("components", {}).get("schemas", {}))
-    schemas["__inline__"] = schema
-    return model_validator({"components": {"schemas": schemas}}, "__inline__")
+    return schema_validator(project.normalized(api), schema)
 
 
 def _param_value(schema: dict[str, Any], raw: str) -> Any:
