@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import ssl
+import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -453,6 +454,14 @@ def mock(
             dir_okay=False,
         ),
     ] = None,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            help="Answer the requests recorded in this cassette directory with their recorded "
+            "answers (streams with their recorded chunks); everything else as usual.",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the local mock of the three GRDF APIs (uvicorn) until interrupted.
 
@@ -469,6 +478,8 @@ def mock(
       grdfkit mock --client acme:s3cret:large:A04000123:CN=ACME --pretty-streams
 
       grdfkit mock --controls --controls-key "$KEY"   # tests reset it with that key
+
+      grdfkit mock --replay cassettes/bas-2026-12-02   # what the BAS answered, offline
 
     A client added without a CDG-F is refused by Suivi Demande and TJDC (it never borrows
     the demo supplier's); give one, and the DN of its certificate for TJDC.
@@ -504,6 +515,7 @@ def mock(
         raise fail_usage(f"--plant-bug {exc}") from None
     if quirks not in (None, "bas"):
         raise fail_usage(f"--quirks {quirks!r}: the only set of quirks is 'bas'")
+    replayed = _replay_summary(replay) if replay is not None else None
     config = MockConfig(
         clients=tuple(clients),
         pretty_streams=pretty_streams,
@@ -512,6 +524,7 @@ def mock(
         quotas=quotas,
         bugs=frozenset(bugs),
         public_url=public_url,
+        replay=replay,
     )
     if controls_key:
         config = dataclasses.replace(config, controls_key=controls_key)
@@ -528,6 +541,8 @@ def mock(
         out.print(f"  controls       {base}/_grdfkit  key: {shown}", markup=False)
     if config.bugs:
         out.print(f"  [bold red]planted bugs[/]   {', '.join(sorted(config.bugs))}")
+    if replayed:
+        out.print(f"  replay         {replayed}", markup=False)
     tls: dict[str, Any] = {}
     if tls_cert and tls_key:
         tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)}
@@ -546,13 +561,29 @@ def mock(
     raise typer.Exit(EXIT_OK)
 
 
+def _replay_summary(directory: Path) -> str:
+    """One line on the recording ``--replay`` serves; a usage error when it cannot be read."""
+    from conformance.cassettes import CassetteError, load
+
+    try:
+        recording = load(directory)
+    except CassetteError as exc:
+        raise fail_usage(f"--replay {exc}") from None
+    if not recording.exchanges:
+        raise fail_usage(f"--replay {directory}: no cassette (*.jsonl) there")
+    run = recording.run
+    origin = f", recorded on {run.target} at {run.recorded_at}" if run.target else ""
+    return f"{len(recording.exchanges)} exchanges from {directory}{origin}"
+
+
 @app.command()
 def conformance(
     target: Annotated[
         str,
         typer.Option(
             help="mock: start our mock and test it (default). bas: GRDF's sandbox, "
-            "credentials from the GRDFKIT_BAS_* environment variables (see the README).",
+            "credentials from the GRDFKIT_BAS_* environment variables (see the README). "
+            "replay:DIR: the run recorded in DIR (--record), replayed offline by our mock.",
         ),
     ] = "mock",
     api: ApiOption = None,
@@ -586,6 +617,14 @@ def conformance(
             "malformed_ndjson, missing_field, wrong_tjdc_code, quota_not_enforced, or all).",
         ),
     ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write every exchange with the target to cassettes in this directory "
+            "(no secret, personal fields redacted); check them with grdfkit drift.",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the conformance suite: return-code tables, property tests, quota.
 
@@ -609,11 +648,15 @@ def conformance(
       grdfkit conformance --target bas --api adict --budget 60
 
       grdfkit conformance --plant-bug all
+
+      grdfkit conformance --target bas --record cassettes/bas   # then: grdfkit drift
+
+      grdfkit conformance --target replay:cassettes/bas         # offline, in CI
     """
     from conformance.runner import Request, run
 
-    if target not in ("mock", "bas"):
-        raise fail_usage(f"--target {target!r}: expected mock or bas")
+    if target not in ("mock", "bas") and not target.startswith("replay:"):
+        raise fail_usage(f"--target {target!r}: expected mock, bas or replay:DIR")
     known = ("adict", "suivi_demande", "tjdc")
     for name in api or []:
         if name not in known:
@@ -627,8 +670,78 @@ def conformance(
         budget=budget,
         examples=examples,
         bugs=tuple(plant_bug or ()),
+        record=record,
     )
     raise typer.Exit(run(request, out))
+
+
+@app.command()
+def drift(
+    directory: Annotated[
+        Path, typer.Argument(help="A cassette directory (grdfkit conformance --record DIR).")
+    ],
+    output_format: Annotated[
+        str, typer.Option("--format", help="md (Markdown, default) or json.")
+    ] = "md",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report here instead of stdout.", dir_okay=False
+        ),
+    ] = None,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow",
+            help="A kind of finding reviewed and accepted (repeatable): it is reported but "
+            "does not fail the command, e.g. --allow quirk.",
+        ),
+    ] = None,
+) -> None:
+    """Check recorded exchanges against the specs and the return-code tables.
+
+    Each cassette is matched to its operation and checked: documented status, body
+    schema, every NDJSON line against its item, fields the spec lacks, GRDF's codes and
+    texts and their statuses, TJDC answers against the XSD and Annexe A, and the table
+    row that sent it. Exit code 0 when nothing differs (or only --allow'ed kinds), 1 when
+    something does, 2 when the directory cannot be read.
+
+    Examples:
+
+      grdfkit drift cassettes/bas-2026-12-02
+
+      grdfkit drift cassettes/bas-2026-12-02 --format json -o drift.json --allow quirk
+    """
+    from conformance.cassettes import CassetteError, load
+    from conformance.drift import KINDS
+    from conformance.drift import drift as check_drift
+
+    if output_format not in ("md", "json"):
+        raise fail_usage(f"--format {output_format!r}: expected md or json")
+    allowed = frozenset(allow or ())
+    unknown = sorted(allowed - KINDS.keys())
+    if unknown:
+        raise fail_usage(f"--allow {', '.join(unknown)}: kinds are {', '.join(KINDS)}")
+    try:
+        recording = load(directory)
+    except CassetteError as exc:
+        raise fail_usage(str(exc)) from None
+    if not recording.exchanges:
+        raise fail_usage(f"{directory}: no cassette (*.jsonl) there")
+    report = check_drift(recording)
+    text = report.to_json() if output_format == "json" else report.to_markdown(allowed)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    failing = report.failing(allowed)
+    by_kind = ", ".join(f"{kind} {count}" for kind, count in sorted(report.by_kind().items()))
+    summary = f"drift: {report.exchanges} exchanges, " + (
+        f"{len(failing)} differences ({by_kind})" if report.findings else "no difference"
+    )
+    err.print(summary, markup=False, highlight=False)
+    raise typer.Exit(EXIT_PROBLEM if failing else EXIT_OK)
 
 
 def main() -> None:

@@ -25,11 +25,13 @@ from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.models.datatype import XmlDate
 
+from codegen.runtime.recording import Recorder, RecordingTransport
 from codegen.runtime.settings import tls_context
 from conformance.budget import BudgetSpent, BudgetTransport, budget_session
 from conformance.cases import AdictRow, SuiviRow, TableRow, TjdcRow, merged, message_pattern
 from conformance.checks import NDJSON, body_problems
 from conformance.mock.tjdc import SPECS as TJDC_SPECS
+from conformance.recording import recording_session
 from conformance.targets import Target
 
 TJDC_NS = "urn:grdfkit:omega:creerdemandetjdc:v1"
@@ -52,28 +54,40 @@ class RowSkipped(Exception):
 class Session:
     """HTTP through the run's budget, tokens cached per client, and the mock's controls."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, recorder: Recorder | None = None) -> None:
         self.target = target
+        self.recorder = recorder
         timeout = httpx.Timeout(60.0, connect=10.0)
         verify = target.verify
+
+        def through_budget(
+            inner: httpx.BaseTransport, *, record: bool = True
+        ) -> httpx.BaseTransport:
+            if record and recorder is not None:
+                inner = RecordingTransport(inner, recorder)
+            return BudgetTransport(target.budget, inner)
+
         # the runtime's TLS context: httpx 0.28 drops a client certificate given next to a
         # CA bundle path, an SSLContext carries both
-        self.http = httpx.Client(
-            transport=BudgetTransport(
-                target.budget, httpx.HTTPTransport(verify=tls_context(verify))
-            ),
+        plain = httpx.HTTPTransport(verify=tls_context(verify))
+        self.http = httpx.Client(transport=through_budget(plain), timeout=timeout)
+        #: tokens and the mock's controls: never recorded (a client secret never reaches tape)
+        self.private = httpx.Client(
+            transport=through_budget(httpx.HTTPTransport(verify=tls_context(verify)), record=False),
             timeout=timeout,
         )
         #: TJDC's client: the only one presenting the client certificate (mutual TLS)
         cert = target.tjdc.cert if target.tjdc else None
         self.soap = httpx.Client(
-            transport=BudgetTransport(
-                target.budget, httpx.HTTPTransport(verify=tls_context(verify, cert))
-            ),
+            transport=through_budget(httpx.HTTPTransport(verify=tls_context(verify, cert))),
             timeout=timeout,
         )
         #: requests (schemathesis' transport) through the same budget
-        self.requests = budget_session(target.budget)
+        self.requests = (
+            recording_session(target.budget, recorder)
+            if recorder is not None
+            else budget_session(target.budget)
+        )
         self.requests.verify = verify
         self._tokens: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
@@ -82,6 +96,7 @@ class Session:
     def close(self) -> None:
         """Close the connection pools."""
         self.http.close()
+        self.private.close()
         self.soap.close()
         self.requests.close()
 
@@ -120,7 +135,7 @@ class Session:
             cid, secret = (
                 (s.fuzz_client_id, s.fuzz_client_secret) if fuzz else (s.client_id, s.client_secret)
             )
-        response = self.http.post(
+        response = self.private.post(
             url,
             data={
                 "grant_type": "client_credentials",
@@ -139,7 +154,7 @@ class Session:
         if self.target.controls_url is None:
             raise RuntimeError("test controls exist on the mock only")
         key = self.target.controls_key
-        response = self.http.post(
+        response = self.private.post(
             f"{self.target.controls_url}/{path}",
             json=body or {},
             headers={"Authorization": f"Bearer {key.reveal()}"} if key else None,
@@ -216,7 +231,7 @@ def _right(session: Session, fixture: str, changes: dict[str, Any]) -> dict[str,
     return {"id_pce": id_pce, "id_droit_acces": right, "fresh_pce": id_pce}
 
 
-def _grdf_code(media: str, body: bytes) -> tuple[str | None, str | None]:
+def grdf_code(media: str, body: bytes) -> tuple[str | None, str | None]:
     """GRDF's (code, message) of an answer: its traitement fields, or statut_restitution."""
     if media == NDJSON:
         lines = [line for line in body.split(b"\n") if line.strip()]
@@ -260,7 +275,7 @@ def compare(
         problems += body_problems(
             row.api, method, path, response.status_code, media, response.content
         )
-    code, text = _grdf_code(media, response.content)
+    code, text = grdf_code(media, response.content)
     if row.expect_code is not None:
         if (row.code_published or decided_codes) and code != row.expect_code:
             problems.append(f"code: got {code!r}, expected {row.expect_code!r}")
@@ -437,8 +452,13 @@ def _soap(session: Session, step: str, inputs: dict[str, Any]) -> httpx.Response
 
 
 def _answer(response: httpx.Response) -> tuple[etree._Element | None, list[str]]:
+    return soap_payload(response.content)
+
+
+def soap_payload(content: bytes) -> tuple[etree._Element | None, list[str]]:
+    """The payload of a SOAP answer and its problems (not XML, a Fault, not the XSD's)."""
     try:
-        root = etree.fromstring(response.content)
+        root = etree.fromstring(content)
     except etree.XMLSyntaxError as exc:
         return None, [f"schema: the answer is not XML ({exc.msg})"]
     body = root.find(f"{{{SOAP_ENV}}}Body")

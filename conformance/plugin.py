@@ -6,7 +6,8 @@ and calls, and writes the reports. Only a run of ``conformance/suite`` loads it;
 tests marked ``conformance``::
 
     pytest conformance/suite --target mock --conformance-report report.md
-    pytest conformance/suite --target bas --api adict --budget 100
+    pytest conformance/suite --target bas --api adict --budget 100 --record cassettes/bas
+    pytest conformance/suite --target replay:cassettes/bas
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from hypothesis import HealthCheck, settings
 from rich.console import Console
 from schemathesis.core.failures import Failure
 
+from codegen.runtime.recording import Recorder
 from conformance.budget import BudgetSpent
+from conformance.cassettes import CassetteError, Run, load
 from conformance.drivers import Session
 from conformance.mock.bugs import PLANTED_BUGS, resolve
+from conformance.recording import recorder_for_run, write_run_file
 from conformance.results import Outcome, RunResult, html_report, markdown, print_summary
 from conformance.targets import (
     APIS,
@@ -33,11 +37,12 @@ from conformance.targets import (
     TargetError,
     bas_target,
     mock_target,
+    replay_target,
 )
 
 #: Property-test examples per operation by default: enough for >1000 calls on the mock,
 #: a handful on the BAS (each is a real call at one per second).
-DEFAULT_EXAMPLES = {"mock": 100, "bas": 2}
+DEFAULT_EXAMPLES = {"mock": 100, "bas": 2, "replay": 2}
 
 
 @dataclass
@@ -53,10 +58,22 @@ class RunOptions:
     report: Path | None = None
     #: The BAS target, built at configure time so missing variables stop the run at once.
     bas: Target | None = None
+    #: ``--record DIR``: every call to the target is written there.
+    recorder: Recorder | None = None
+    #: ``--target replay:DIR``: the recorded run replayed.
+    replay: Path | None = None
+    replay_run: Run | None = None
     result: RunResult = field(default_factory=lambda: RunResult("mock", []))
     started: float = field(default_factory=time.monotonic)
     target_obj: Target | None = None
     session: Session | None = None
+
+    @property
+    def acts_as(self) -> str:
+        """The target whose rules apply: a replay acts as the target it recorded."""
+        if self.replay_run is not None and self.replay_run.target:
+            return self.replay_run.target
+        return self.target
 
     def scrub(self, text: str) -> str:
         """``text`` with every secret and token of the run masked."""
@@ -75,9 +92,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("grdfkit", "GRDF conformance suite (conformance/suite)")
     group.addoption(
         "--target",
-        choices=("mock", "bas"),
         default="mock",
-        help="mock: start our mock (default); bas: GRDF's sandbox, from GRDFKIT_BAS_* variables",
+        help=(
+            "mock: start our mock (default); bas: GRDF's sandbox, from GRDFKIT_BAS_* "
+            "variables; replay:DIR: the run recorded in DIR, replayed by our mock"
+        ),
+    )
+    group.addoption(
+        "--record",
+        default=None,
+        metavar="DIR",
+        help="write every exchange with the target to cassettes in DIR (see grdfkit drift)",
     )
     group.addoption(
         "--api",
@@ -125,21 +150,43 @@ def pytest_configure(config: pytest.Config) -> None:
         bugs = resolve(config.getoption("plant_bug") or ())
     except ValueError as exc:
         raise pytest.UsageError(f"--plant-bug {exc}") from None
-    target = config.getoption("target")
+    target = str(config.getoption("target"))
+    replay: Path | None = None
+    run: Run | None = None
+    if target.startswith("replay:"):
+        replay, target = Path(target.removeprefix("replay:")), "replay"
+        try:
+            run = load(replay).run
+        except CassetteError as exc:
+            raise pytest.UsageError(f"--target replay:{replay}: {exc}") from None
+        if run.target is None:
+            raise pytest.UsageError(
+                f"--target replay:{replay}: no run.json there "
+                "(record one with grdfkit conformance --record DIR)"
+            )
+    elif target not in ("mock", "bas"):
+        raise pytest.UsageError(f"--target {target}: use mock, bas or replay:DIR")
     if bugs and target != "mock":
         raise pytest.UsageError("--plant-bug plants bugs in our mock: use it with --target mock")
     examples = config.getoption("examples")
     report = config.getoption("conformance_report")
+    recorded = run.options if run is not None else {}
     global RUN
     RUN = RunOptions(
         target=target,
         apis=tuple(config.getoption("api") or ()),
-        allow_writes=bool(config.getoption("allow_writes")),
-        budget=int(config.getoption("budget")),
-        examples=int(examples) if examples is not None else DEFAULT_EXAMPLES[target],
+        allow_writes=bool(config.getoption("allow_writes") or recorded.get("allow_writes")),
+        budget=int(recorded.get("budget") or config.getoption("budget")),
+        examples=int(
+            examples if examples is not None else recorded.get("examples", DEFAULT_EXAMPLES[target])
+        ),
         bugs=bugs,
         report=Path(report) if report else None,
+        replay=replay,
+        replay_run=run,
     )
+    if config.getoption("record"):
+        RUN.recorder = recorder_for_run(str(config.getoption("record")))
     RUN.result = RunResult(target, list(RUN.apis or APIS), planted_bugs=bugs)
     if target == "bas":
         try:
@@ -148,6 +195,9 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from None
         RUN.result.apis = RUN.bas.apis()
         RUN.result.left_out = dict(RUN.bas.left_out)
+        RUN.result.budget_limit = RUN.budget
+    if run is not None:
+        RUN.result.apis = [api for api in APIS if api in run.apis]
         RUN.result.budget_limit = RUN.budget
 
 
@@ -171,7 +221,12 @@ def _marker(item: pytest.Item) -> tuple[str, str] | None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave out the APIs not asked for (``--api``) or not configured (BAS)."""
-    wanted = set(RUN.bas.apis() if RUN.bas else (RUN.apis or APIS))
+    if RUN.bas:
+        wanted = set(RUN.bas.apis())
+    elif RUN.replay_run is not None:
+        wanted = set(RUN.apis or APIS) & set(RUN.replay_run.apis)
+    else:
+        wanted = set(RUN.apis or APIS)
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
@@ -193,6 +248,11 @@ def target() -> Iterator[Target]:
         RUN.target_obj = RUN.bas
         yield RUN.bas
         return
+    if RUN.replay is not None and RUN.replay_run is not None:
+        with replay_target(RUN.replay, RUN.replay_run, RUN.budget) as replaying:
+            RUN.target_obj = replaying
+            yield replaying
+        return
     with mock_target(RUN.apis or APIS, RUN.bugs) as started:
         RUN.target_obj = started
         yield started
@@ -201,7 +261,10 @@ def target() -> Iterator[Target]:
 @pytest.fixture(scope="session")
 def grdf(target: Target) -> Iterator[Session]:
     """HTTP to the target through the run's budget, with tokens and the mock's controls."""
-    session = Session(target)
+    session = Session(target, RUN.recorder)
+    if RUN.recorder is not None:
+        options = {"allow_writes": RUN.allow_writes, "budget": RUN.budget, "examples": RUN.examples}
+        write_run_file(RUN.recorder, target, options)
     RUN.session = session
     yield session
     session.close()
@@ -234,9 +297,16 @@ def _checks(exc: BaseException | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tag what the test sends (fixtures included) with its conformance case."""
+    marker = _marker(item)
+    if RUN.recorder is not None:
+        RUN.recorder.case = _subject(item, *marker) if marker else item.nodeid
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
-    """Count the calls each conformance test makes."""
+    """Count the calls each conformance test makes (and tag its cassettes)."""
     before = RUN.target_obj.budget.calls if RUN.target_obj else 0
     try:
         return (yield)

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from conformance.cassettes import RUN_FILE
 from conformance.mock.bugs import resolve
 from conformance.targets import DEFAULT_BAS_BUDGET, TargetError, bas_target
 
@@ -36,6 +37,7 @@ class Request:
     budget: int = DEFAULT_BAS_BUDGET
     examples: int | None = None
     bugs: tuple[str, ...] = ()
+    record: Path | None = None
 
 
 class _ProgressPlugin:
@@ -85,6 +87,8 @@ def pytest_args(request: Request) -> list[str]:
         args += ["--junitxml", str(request.junit)]
     if request.report is not None:
         args += ["--conformance-report", str(request.report)]
+    if request.record is not None:
+        args += ["--record", str(request.record)]
     return args
 
 
@@ -102,6 +106,15 @@ def check_request(request: Request) -> str | None:
         return "--budget must be at least 1"
     if request.examples is not None and request.examples < 1:
         return "--examples must be at least 1"
+    if request.target.startswith("replay:"):
+        directory = Path(request.target.removeprefix("replay:"))
+        if not (directory / RUN_FILE).is_file():
+            return (
+                f"--target {request.target}: {directory} has no {RUN_FILE} "
+                "(record a run there with --record)"
+            )
+    if request.record is not None and request.record.is_dir() and any(request.record.iterdir()):
+        return f"--record {request.record}: the directory is not empty (one run per directory)"
     if request.target == "bas":
         try:
             bas_target(request.apis or None, allow_writes=request.allow_writes, env=None)
@@ -133,7 +146,11 @@ def run(request: Request, console: Console) -> int:
         console.print(f"[bold red]error:[/] the suite could not run (pytest exit code {int(code)})")
         return EXIT_USAGE
     print_summary(result, console)
-    for label, path in (("JUnit XML", request.junit), ("report", request.report)):
+    for label, path in (
+        ("JUnit XML", request.junit),
+        ("report", request.report),
+        ("cassettes", request.record),
+    ):
         if path is not None:
             console.print(f"{label}: {path}", markup=False)
     return EXIT_OK if result.ok else EXIT_FAILED

@@ -12,9 +12,11 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from codegen.runtime.auth import Secret
 from conformance.budget import CallBudget
+from conformance.cassettes import Run
 from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.server import running_mock
@@ -77,6 +79,9 @@ BAS_VARIABLES: dict[str, tuple[EnvVar, ...]] = {
 #: Optional for every API: a CA bundle (PEM) to verify the BAS's TLS certificates with,
 #: for a private CA or a TLS-inspecting proxy. Default: the system's CAs.
 CA_BUNDLE_VARIABLE = "GRDFKIT_BAS_CA_BUNDLE"
+#: Optional: seconds between two calls (default 1.05: GRDF's one call per second). Lower it
+#: only for a sandbox that grants you more (a stand-in of the BAS in tests does).
+PACE_VARIABLE = "GRDFKIT_BAS_PACE_S"
 
 
 class TargetError(RuntimeError):
@@ -146,6 +151,13 @@ class Target:
     left_out: dict[str, str] = field(default_factory=dict)
     #: TLS verification: ``True`` (system CAs) or a CA bundle path.
     verify: bool | str = True
+    #: A replay's recorded target (``bas``): the rows and rules of that target apply.
+    recorded_from: str | None = None
+
+    @property
+    def acts_as(self) -> str:
+        """The target whose rows apply: the name, or for a replay the target it recorded."""
+        return self.recorded_from or self.name
 
     @property
     def is_mock(self) -> bool:
@@ -228,6 +240,70 @@ def mock_target(apis: tuple[str, ...] = APIS, bugs: tuple[str, ...] = ()) -> Ite
         yield mock_target_for(url, apis, bugs, controls_key=config.controls_key)
 
 
+@contextmanager
+def replay_target(directory: Path, run: Run, budget: int) -> Iterator[Target]:
+    """Start the mock replaying ``directory`` and yield the target of the recorded run.
+
+    The target repeats what the recording's ``run.json`` says the suite used (base paths,
+    supplier code, request number, budget, writes allowed), so the suite sends the same
+    requests; the mock's own clients authenticate, and it answers what was not recorded.
+    Like the BAS, it has no test controls.
+    """
+    config = MockConfig(clients=MOCK_CLIENTS, replay=directory)
+    with running_mock(config, own_process=True) as url:
+        yield replayed(url, run, budget)
+
+
+def replayed(url: str, run: Run, budget: int) -> Target:
+    """The target of ``run`` (a recorded run) served by a replaying mock at ``url``."""
+    demo, _, fuzz = MOCK_CLIENTS
+    target = Target(
+        "replay",
+        CallBudget(limit=budget),
+        allow_writes=bool(run.options.get("allow_writes")),
+        recorded_from=run.target,
+    )
+
+    def fact(api: str, name: str, default: str) -> str:
+        return str(run.apis.get(api, {}).get(name) or default)
+
+    if "adict" in run.apis:
+        target.adict = AdictTarget(
+            base_url=url + (run.base_path("adict") or "/adict/bas/v6"),
+            token_url=url + ADICT_TOKEN_PATH,
+            scope=fact("adict", "scope", "/adict/bas/v6"),
+            client_id=demo.client_id,
+            client_secret=Secret(demo.secret),
+            fuzz_client_id=fuzz.client_id,
+            fuzz_client_secret=Secret(fuzz.secret),
+            tier=fact("adict", "tier", "small"),
+        )
+    if "suivi_demande" in run.apis:
+        other_cdgf = run.apis["suivi_demande"].get("other_cdgf")
+        target.suivi_demande = SuiviTarget(
+            base_url=url + (run.base_path("suivi_demande") or "/fournisseur"),
+            token_url=url + OMEGA_TOKEN_PATH,
+            client_id=demo.client_id,
+            client_secret=Secret(demo.secret),
+            # the recorded one is redacted in the cassettes, and so is this one when matched
+            user_login="replay@grdfkit.invalid",
+            cdgf=fact("suivi_demande", "cdgf", str(demo.cdgf)),
+            numero_demande=fact("suivi_demande", "numero_demande", "WD00053H"),
+            fuzz_client_id=fuzz.client_id,
+            fuzz_client_secret=Secret(fuzz.secret),
+            other_cdgf=str(other_cdgf) if other_cdgf else None,
+        )
+    if "tjdc" in run.apis:
+        target.tjdc = TjdcTarget(
+            url=url + (run.base_path("tjdc") or "/omega/ws/CreerDemandeTJDC"),
+            cert=None,
+            dn_entreprise=fact("tjdc", "dn_entreprise", str(demo.dn)),
+            numero_cad=fact("tjdc", "numero_cad", str(demo.cdgf)),
+            login="replay",
+        )
+    return target
+
+
 def _read(api: str, env: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     values: dict[str, str] = {}
     missing: list[str] = []
@@ -264,9 +340,16 @@ def bas_target(
             var.name for api in APIS for var in BAS_VARIABLES[api] if var.default is None
         )
         raise TargetError(f"--target bas needs credentials: none of these is set: {names}")
+    pace = env.get(PACE_VARIABLE) or str(BAS_INTERVAL_S)
+    try:
+        interval = float(pace)
+    except ValueError:
+        interval = -1.0
+    if not 0 <= interval <= 60:
+        raise TargetError(f"{PACE_VARIABLE}={pace!r}: expected seconds between calls, 0 to 60")
     target = Target(
         "bas",
-        CallBudget(limit=budget, min_interval_s=BAS_INTERVAL_S),
+        CallBudget(limit=budget, min_interval_s=interval),
         allow_writes=allow_writes,
         verify=env.get(CA_BUNDLE_VARIABLE) or True,
     )

@@ -21,17 +21,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "generated"))
 
 from grdf_adict import AdictClient, AsyncAdictClient, Recorder, exceptions
 from grdf_suivi_demande import SuiviDemandeClient
+from grdf_tjdc import TjdcClient
 
+from conformance.cassettes import Exchange, read
 from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.server import running_mock
 
 SECRET = "recording-secret-never-written"
 CONFIG = MockConfig(
-    clients=(MockClient("recorder", SECRET, tier="unmetered", cdgf="A04000010"),),
+    clients=(MockClient("recorder", SECRET, tier="unmetered", cdgf="A04000010", dn="CN=RECORDER"),),
     quotas=False,
 )
 HOLDER, EMAIL, LOGIN = "DUPONT JEAN", "jean.dupont@example.com", "marie.martin@fournisseur.fr"
+TJDC_LOGIN = "mmartin42"
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +43,8 @@ def base_url() -> Iterator[str]:
         yield url
 
 
-def _cassettes(directory: Path) -> list[list[dict[str, Any]]]:
-    return [
-        [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-        for path in sorted(directory.glob("*.jsonl"))
-    ]
+def _cassettes(directory: Path) -> list[Exchange]:
+    return [read(path) for path in sorted(directory.glob("*.jsonl"))]
 
 
 @pytest.fixture(scope="module")
@@ -92,11 +92,20 @@ def recorded(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
         recorder=Recorder(directory),
     ) as suivi:
         suivi.consulter_demande("WD00053H", "A04000010")
+    with TjdcClient(
+        cert=None,
+        dn_entreprise="CN=RECORDER",
+        numero_cad="A04000010",
+        login=TJDC_LOGIN,
+        base_url=f"{base_url}/omega/ws/CreerDemandeTJDC",
+        recorder=Recorder(directory),
+    ) as tjdc:
+        tjdc.verifier_recevabilite("09999999900617", nom_du_client=HOLDER)
     return directory
 
 
 def test_one_cassette_per_exchange_in_sending_order(recorded: Path) -> None:
-    heads = [(c[0]["request"]["method"], c[0]["request"]["path"]) for c in _cassettes(recorded)]
+    heads = [(c.method, c.path) for c in _cassettes(recorded)]
     assert heads == [
         ("PUT", "/adict/bas/v6/pce/09999999990017/droit_acces"),
         ("GET", "/adict/bas/v6/droits_acces"),
@@ -104,51 +113,87 @@ def test_one_cassette_per_exchange_in_sending_order(recorded: Path) -> None:
         ("PUT", f"/adict/bas/v6/droit_acces/{_right_id(recorded)}/preuves"),
         ("GET", "/adict/bas/v6/pce/09999999990017/donnees_techniques"),
         ("GET", "/fournisseur/demande/v1/demandes/WD00053H/externe"),
+        ("POST", "/omega/ws/CreerDemandeTJDC"),
     ]
     names = sorted(p.name for p in recorded.glob("*.jsonl"))
-    assert names[0].startswith("0001-PUT-") and names[-1].startswith("0006-GET-")
+    assert names[0].startswith("0001-PUT-") and names[-1].startswith("0007-POST-")
     for cassette in _cassettes(recorded):
-        assert cassette[-1]["end"] is True
+        assert cassette.complete and not cassette.unterminated
 
 
 def _right_id(directory: Path) -> str:
     first = _cassettes(directory)[0]
-    return str(first[1]["body"]["json"]["id_droit_acces"])
+    return str(first.body["json"]["id_droit_acces"])
 
 
-def test_streams_are_recorded_line_by_line_with_timing(recorded: Path) -> None:
+def test_streams_are_recorded_verbatim_chunk_by_chunk_with_timing(recorded: Path) -> None:
     listing = _cassettes(recorded)[1]
-    head, lines, end = listing[0], listing[1:-1], listing[-1]
-    assert head["response"]["status"] == 200
-    assert head["response"]["headers"]["content-type"].startswith("application/x-ndjson")
-    assert end["lines"] == len(lines) >= 2
-    assert all(isinstance(line["t_ms"], float) for line in lines)
-    assert "code_statut_traitement" in lines[-1]["json"]  # the trailer, last as it came
+    assert listing.status == 200 and listing.streamed
+    assert listing.chunks and all(isinstance(c.t_ms, float) for c in listing.chunks)
+    times = [c.t_ms for c in listing.chunks]
+    assert times == sorted(times)
+    lines = listing.content().splitlines()
+    assert len(lines) >= 2
+    assert b"code_statut_traitement" in lines[-1]  # the trailer, last as it came
+    end = json.loads(listing.file.read_text(encoding="utf-8").splitlines()[-1])
+    assert end["end"] is True and end["lines"] == len(lines)
     consumption = _cassettes(recorded)[2]
-    assert consumption[0]["request"]["query"] == [["periode", str(date.today().year - 1)]]
-    assert all("pce" in line["json"] for line in consumption[1:-1])
+    assert consumption.query == (("periode", str(date.today().year - 1)),)
+    assert all(b'"pce"' in line for line in consumption.content().splitlines())
+
+
+def test_a_stream_line_is_kept_byte_for_byte(tmp_path: Path) -> None:
+    """What GRDF sent is what the cassette holds: spacing, key order, even a broken line."""
+    from codegen.runtime.recording import Recorder as RuntimeRecorder
+
+    recorder = RuntimeRecorder(tmp_path, redact=["nom_titulaire"])
+    record = recorder.request_record("GET", "/x", [], [], b"")
+    tape = recorder.tape(record, 200, [("content-type", "application/x-ndjson")])
+    sent = [b'{"b":1,  "a":2}\n{"c"', b':3}\n{"nom_titulaire": "X"}\n{"cut": "ha']
+    for chunk in sent:
+        tape.feed(chunk)
+    tape.close()
+    exchange = read(tape.path)
+    kept = b'{"b":1,  "a":2}\n{"c":3}\n{"nom_titulaire": "<redacted>"}\n{"cut": "ha'
+    assert exchange.content() == kept
+    assert exchange.unterminated and exchange.complete
+    assert exchange.chunks[0].data == b'{"b":1,  "a":2}\n'
 
 
 def test_multipart_parts_are_names_and_digests_never_bytes(recorded: Path) -> None:
-    upload = _cassettes(recorded)[3][0]["request"]
-    assert upload["parts"] == [
+    upload = _cassettes(recorded)[3]
+    assert upload.parts == (
         {
             "name": "preuves",
             "filename": "consent.pdf",
             "size": 8,
             "sha256": "e16fa5d9b51928755db85b917f0297babaf22c7a47e97d9212adab56e61ba04e",
-        }
-    ]
+        },
+    )
 
 
 def test_no_secret_token_or_personal_field_in_any_cassette(recorded: Path) -> None:
     text = "\n".join(p.read_text(encoding="utf-8") for p in recorded.glob("*.jsonl"))
-    for forbidden in (SECRET, "Bearer", "authorization", HOLDER, EMAIL, "0612345678", LOGIN):
+    forbidden_values = (SECRET, "Bearer", "authorization", HOLDER, EMAIL, "0612345678", LOGIN)
+    for forbidden in (*forbidden_values, TJDC_LOGIN):
         assert forbidden.lower() not in text.lower(), forbidden
     assert "oauth2" not in text  # the token endpoint is never recorded
-    declaration = _cassettes(recorded)[0][0]["request"]["body"]["json"]
+    declaration = _cassettes(recorded)[0].request_body["json"]
     assert declaration["nom_titulaire"] == "<redacted>"
     assert declaration["courriel_titulaire"] == "<redacted>"
     assert declaration["code_postal"] == "75009"  # what is not personal stays
-    suivi = _cassettes(recorded)[5][0]["request"]["headers"]
+    suivi = _cassettes(recorded)[5].request_headers
     assert suivi["x-user-login"] == "<redacted>"
+    soap = _cassettes(recorded)[6]
+    assert "<redacted>" in soap.request_body["text"]
+    assert "TypeRetourDialogue" in soap.body["text"]  # the answer, as text
+
+
+def test_the_tjdc_client_records_its_soap_dialogue(recorded: Path) -> None:
+    soap = _cassettes(recorded)[6]
+    assert (soap.method, soap.path) == ("POST", "/omega/ws/CreerDemandeTJDC")
+    assert soap.request_headers["soapaction"].endswith('VerifierRecevabiliteTJDC"')
+    assert "DUPONT" not in soap.request_body["text"] and TJDC_LOGIN not in soap.request_body["text"]
+    assert "<tjdc:NumeroPCE>09999999900617</tjdc:NumeroPCE>" in soap.request_body["text"] or (
+        "09999999900617" in soap.request_body["text"]
+    )

@@ -1,18 +1,25 @@
 """Record every exchange a client makes to a cassette directory, secrets and personal data out.
 
-``AdictClient(..., recorder=Recorder("cassettes/run-1"))`` (and the Suivi Demande clients)
-write one file per exchange, numbered in the order the requests were sent:
-``0001-GET-pce_GI999055_donnees_consos_publiees.jsonl``. Each file is JSON Lines, readable
-and streamable: a first record with the request (method, path, query, headers, body;
-multipart parts as names, sizes and sha256 digests) and the response's status and headers,
-then one record per body line as it arrived (``t_ms`` since the response started), then
-an ``end`` record. Streams are written as they are read, so memory stays flat.
+``AdictClient(..., recorder=Recorder("cassettes/run-1"))`` (and the Suivi Demande and TJDC
+clients) write one file per exchange, numbered in the order the requests were sent:
+``0001-GET-pce_GI999055_donnees_consos_publiees.jsonl``. A cassette is JSON Lines:
+
+1. the head: the request (method, path, query, headers, body; multipart parts as names,
+   sizes and sha256 digests) and the response's status and headers;
+2. a streamed (NDJSON) body as it arrived: per network chunk, a marker
+   ``{"t_ms": 12.5, "lines": 57}`` (milliseconds since the response started) followed by
+   those 57 body lines *verbatim*, so the cassette keeps GRDF's bytes and its line
+   boundaries, and recording costs one copy (a line that is not JSON stays as it came:
+   ``grdfkit drift`` reports it); any other body as one record ``{"body": {"json": ...}}``
+   or ``{"body": {"text": ...}}``;
+3. ``{"end": true, "lines": N, "t_ms": ...}``.
 
 Never written: the ``Authorization`` header (bearer tokens), cookies, the token endpoint's
 exchanges (the auth has its own connection: client secrets never pass here), client
 certificates. Fields named in ``redact`` (the holder's name, e-mail, phone, and the person
-calling) are replaced by ``"<redacted>"`` wherever they appear in a JSON body or line, and
-so are headers of the same names.
+calling) are replaced by ``"<redacted>"`` wherever they appear: JSON keys at any depth,
+body lines (a chunk that mentions one is parsed and rewritten), XML elements of a SOAP
+body, query parameters and headers of the same names.
 """
 
 from __future__ import annotations
@@ -23,17 +30,84 @@ import json
 import re
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
-import msgspec
 
 REDACTED = "<redacted>"
 #: Headers never written, whatever the redaction list says.
 SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
+#: The cassette format (``grdfkit drift`` and the replaying mock read it).
+FORMAT = "grdfkit-cassette/2"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class Redaction:
+    """What a cassette never shows: secret headers always, and the fields named ``names``."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self.names = frozenset(name.lower() for name in names)
+        self._needles = _cover(tuple(f'"{name}"'.encode() for name in sorted(self.names)))
+        self._xml = _xml_pattern(self.names)
+
+    def mentions_personal(self, raw: bytes) -> bool:
+        """Whether JSON text may hold a redacted field (its name appears as a key)."""
+        return any(needle in raw for needle in self._needles)
+
+    def scrub(self, value: Any) -> Any:
+        """``value`` with every field named in ``names`` replaced, at any depth."""
+        if isinstance(value, dict):
+            return {
+                k: REDACTED if k.lower() in self.names and v not in (None, "") else self.scrub(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [self.scrub(v) for v in value]
+        return value
+
+    def scrub_xml(self, text: str) -> str:
+        """``text`` with the content of every XML element named in ``names`` replaced."""
+        if self._xml is None:
+            return text
+        return self._xml.sub(lambda m: m.group(1) + REDACTED + m.group(3), text)
+
+    def query(self, pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
+        """Query parameters, the values of personal ones replaced."""
+        return [[k, REDACTED if k.lower() in self.names else v] for k, v in pairs]
+
+    def headers(self, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+        """The headers worth keeping, secrets dropped and personal ones redacted."""
+        kept = {}
+        for name, value in headers:
+            lower = name.lower()
+            if lower in SECRET_HEADERS:
+                continue
+            kept[lower] = REDACTED if lower in self.names else value
+        return kept
+
+    def body(self, content: bytes, content_type: str) -> Any:
+        """A request or response body as recorded: JSON scrubbed, else text (XML scrubbed)."""
+        if not content:
+            return None
+        if "json" in content_type:
+            try:
+                return {"json": self.scrub(json.loads(content))}
+            except ValueError:
+                pass
+        text = content.decode("utf-8", "replace")
+        return {"text": self.scrub_xml(text) if "xml" in content_type else text}
+
+    def line(self, raw: bytes) -> bytes:
+        """One body line as written: verbatim, or rewritten with its personal fields redacted."""
+        if not self.mentions_personal(raw):
+            return raw
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return raw
+        return json.dumps(self.scrub(value), ensure_ascii=False).encode()
 
 
 class Recorder:
@@ -42,94 +116,111 @@ class Recorder:
     def __init__(self, directory: str | Path, *, redact: Iterable[str] = ()) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.redact = frozenset(name.lower() for name in redact)
-        self._needles = _needles(self.redact)
+        self.redaction = Redaction(redact)
         self._counter = itertools.count(len(list(self.directory.glob("*.jsonl"))) + 1)
         self._lock = threading.Lock()
+        #: Written into each request record when set (the conformance case being run).
+        self.case: str | None = None
 
     def __repr__(self) -> str:
         return f"Recorder({str(self.directory)!r}, redact={sorted(self.redact)!r})"
 
+    @property
+    def redact(self) -> frozenset[str]:
+        """The field and header names redacted (lower case)."""
+        return self.redaction.names
+
     def redacting(self, names: Iterable[str]) -> Recorder:
         """Also redact ``names`` (a client adds its API's declared personal fields)."""
-        self.redact = self.redact | {name.lower() for name in names}
-        self._needles = _needles(self.redact)
+        self.redaction = Redaction(self.redaction.names | set(names))
         return self
 
-    def mentions_personal(self, raw: bytes) -> bool:
-        """Whether JSON text may hold a redacted field (its name appears as a key)."""
-        return any(needle in raw for needle in self._needles)
-
-    def scrub(self, value: Any) -> Any:
-        """``value`` with every field named in ``redact`` replaced, at any depth."""
-        if isinstance(value, dict):
-            return {
-                k: REDACTED if k.lower() in self.redact and v not in (None, "") else self.scrub(v)
-                for k, v in value.items()
-            }
-        if isinstance(value, list):
-            return [self.scrub(v) for v in value]
-        return value
-
-    def headers(self, headers: httpx.Headers) -> dict[str, str]:
-        """The headers worth keeping, secrets dropped and personal ones redacted."""
-        kept = {}
-        for name, value in headers.items():
-            lower = name.lower()
-            if lower in SECRET_HEADERS:
-                continue
-            kept[lower] = REDACTED if lower in self.redact else value
-        return kept
-
-    def body(self, content: bytes, content_type: str) -> Any:
-        """A request or response body as recorded: JSON scrubbed, else text."""
-        if not content:
-            return None
-        if "json" in content_type:
-            try:
-                return {"json": self.scrub(json.loads(content))}
-            except ValueError:
-                pass
-        return {"text": content.decode("utf-8", "replace")}
-
-    def line(self, raw: bytes) -> dict[str, Any]:
-        """One body line: its JSON scrubbed, or its text when it is not JSON."""
-        try:
-            return {"json": self.scrub(json.loads(raw))}
-        except ValueError:
-            return {"text": raw.decode("utf-8", "replace")}
-
-    def open(self, request: httpx.Request) -> tuple[Path, IO[bytes]]:
-        """A new cassette file for ``request`` (numbered in sending order)."""
+    def next_path(self, method: str, path: str) -> Path:
+        """A new cassette file for ``METHOD path`` (numbered in sending order)."""
         with self._lock:
             number = next(self._counter)
-        slug = _UNSAFE.sub("_", request.url.path.strip("/"))[-80:] or "root"
-        path = self.directory / f"{number:04d}-{request.method}-{slug}.jsonl"
-        return path, path.open("wb")
+        slug = _UNSAFE.sub("_", path.strip("/"))[-80:] or "root"
+        return self.directory / f"{number:04d}-{method}-{slug}.jsonl"
 
-    def request_record(self, request: httpx.Request) -> dict[str, Any]:
-        """The request as recorded."""
-        content_type = request.headers.get("content-type", "")
+    def request_record(
+        self,
+        method: str,
+        path: str,
+        query: Iterable[tuple[str, str]],
+        headers: Iterable[tuple[str, str]],
+        content: bytes,
+    ) -> dict[str, Any]:
+        """The request as recorded: ``auth: "sent"`` says credentials went, never which."""
+        headers = list(headers)
+        kept = self.redaction.headers(headers)
+        authorised = any(k.lower() == "authorization" for k, _ in headers)
+        content_type = kept.get("content-type", "")
         record: dict[str, Any] = {
-            "method": request.method,
-            "path": request.url.path,
-            "query": [[k, v] for k, v in request.url.params.multi_items()],
-            "headers": self.headers(request.headers),
+            "method": method,
+            "path": path,
+            "query": self.redaction.query(query),
+            "headers": kept,
         }
-        content = request.content if _readable(request) else b""
+        if authorised:
+            record["auth"] = "sent"
+        if self.case:
+            record["case"] = self.case
         if content_type.startswith("multipart/form-data"):
-            record["parts"] = _parts(content, content_type)
+            record["parts"] = parts(content, content_type)
         else:
-            record["body"] = self.body(content, content_type)
+            record["body"] = self.redaction.body(content, content_type)
         return record
 
+    def tape(
+        self,
+        request: dict[str, Any],
+        status: int,
+        headers: Iterable[tuple[str, str]],
+    ) -> Tape:
+        """Start the cassette of one exchange: ``request`` (from :meth:`request_record`)."""
+        return Tape(self, request, status, self.redaction.headers(headers))
 
-def _needles(names: frozenset[str]) -> tuple[bytes, ...]:
-    """``names`` as JSON keys, each found with one fast substring search per chunk."""
-    return tuple(f'"{name}"'.encode() for name in sorted(names))
+    def exchange(self, request: httpx.Request, response: httpx.Response) -> Tape:
+        """Start the cassette of an httpx exchange (the request's body already read)."""
+        record = self.request_record(
+            request.method,
+            # as sent (percent-encoded), as every HTTP stack and the replay see it
+            request.url.raw_path.split(b"?", 1)[0].decode("ascii"),
+            request.url.params.multi_items(),
+            request.headers.multi_items(),
+            request.content if _readable(request) else b"",
+        )
+        return self.tape(record, response.status_code, response.headers.multi_items())
 
 
-_LINES = msgspec.json.Decoder(list[msgspec.Raw])
+def _cover(needles: tuple[bytes, ...], shortest: int = 4) -> tuple[bytes, ...]:
+    """Fewer substrings, at least one in each needle: each body is scanned once per substring.
+
+    Keys often share an ending (``nom_titulaire``, ``courriel_titulaire``...: ``titulaire"``),
+    and a scan costs as much as the body is long, so one shared suffix replaces several
+    needles. A body holding the suffix but no needle only takes the slow, exact path.
+    """
+    uncovered, chosen = set(needles), []
+    while uncovered:
+        candidates = {n[-k:] for n in uncovered for k in range(min(shortest, len(n)), len(n) + 1)}
+        best = max(
+            sorted(candidates),
+            key=lambda c: (sum(n.endswith(c) for n in uncovered), len(c)),
+        )
+        chosen.append(best)
+        uncovered = {n for n in uncovered if not n.endswith(best)}
+    return tuple(sorted(chosen))
+
+
+def _xml_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
+    """Elements ``<p:Name ...>text</p:Name>`` whose local name is in ``names``."""
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in sorted(names) if re.fullmatch(r"[\w.-]+", n))
+    if not alternatives:
+        return None
+    tag = rf"(?:[\w.-]+:)?(?:{alternatives})"
+    return re.compile(rf"(<{tag}(?:\s[^>]*)?>)([^<]*)(</{tag}\s*>)", re.IGNORECASE)
 
 
 def _readable(request: httpx.Request) -> bool:
@@ -140,7 +231,7 @@ def _readable(request: httpx.Request) -> bool:
     return True
 
 
-def _parts(content: bytes, content_type: str) -> list[dict[str, Any]]:
+def parts(content: bytes, content_type: str) -> list[dict[str, Any]]:
     """Each multipart part as its field name, file name, size and sha256: never the bytes."""
     match = re.search(r"boundary=([^;]+)", content_type)
     if not match:
@@ -165,80 +256,78 @@ def _parts(content: bytes, content_type: str) -> list[dict[str, Any]]:
     return parts
 
 
-class _Tape:
-    """One exchange being written: the head now, then each body line as it arrives."""
+class Tape:
+    """One exchange being written: the head now, then the body as it arrives, then the end."""
 
-    def __init__(self, recorder: Recorder, request: httpx.Request, response: httpx.Response):
+    def __init__(
+        self,
+        recorder: Recorder,
+        request: dict[str, Any],
+        status: int,
+        headers: Mapping[str, str],
+    ) -> None:
         self.recorder = recorder
-        self.path, self.file = recorder.open(request)
+        self.path = recorder.next_path(request["method"], request["path"])
+        self.file = self.path.open("wb")
         self.started = time.monotonic()
         self.pending = b""
         self.lines = 0
-        self.content_type = response.headers.get("content-type", "")
-        #: NDJSON is written line by line as it arrives; any other body whole, at the end.
+        self.content_type = headers.get("content-type", "")
+        #: NDJSON is written chunk by chunk as it arrives; any other body whole, at the end.
         self.streamed = "ndjson" in self.content_type
         self.whole = bytearray()
         head = {
-            "request": recorder.request_record(request),
-            "response": {
-                "status": response.status_code,
-                "headers": recorder.headers(response.headers),
-            },
+            "format": FORMAT,
+            "request": request,
+            "response": {"status": status, "headers": dict(headers)},
         }
         self._record(head)
 
     def _record(self, record: dict[str, Any]) -> None:
         self.file.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
 
+    def _t_ms(self) -> float:
+        return round((time.monotonic() - self.started) * 1000, 1)
+
     def feed(self, chunk: bytes) -> None:
+        """One chunk of the body, as the caller read it."""
         if not self.streamed:
             self.whole += chunk
             return
-        data = self.pending + chunk
-        *complete, self.pending = data.split(b"\n")
-        lines = [line.strip() for line in complete]
-        lines = [line for line in lines if line]
-        if not lines:
+        cut = chunk.rfind(b"\n")
+        if cut < 0:
+            self.pending += chunk
             return
-        t_ms = round((time.monotonic() - self.started) * 1000, 1)
-        if not self.recorder.mentions_personal(data) and self._all_json(lines):
-            # the common case (data lines): checked as JSON in one call, written as they came
-            prefix = b'{"t_ms": %.1f, "json": ' % t_ms
-            self.file.write(b"".join(prefix + line + b"}\n" for line in lines))
-            self.lines += len(lines)
-            return
-        for line in lines:
-            self._write(line, t_ms)
-
-    @staticmethod
-    def _all_json(lines: list[bytes]) -> bool:
-        try:
-            return len(_LINES.decode(b"[" + b",".join(lines) + b"]")) == len(lines)
-        except msgspec.DecodeError:
-            return False
-
-    def _write(self, raw: bytes, t_ms: float | None = None) -> None:
-        raw = raw.strip()
-        if not raw:
-            return
-        if t_ms is None:
-            t_ms = round((time.monotonic() - self.started) * 1000, 1)
-        self.lines += 1
-        self._record({"t_ms": t_ms, **self.recorder.line(raw)})
+        complete = self.pending + chunk[: cut + 1] if self.pending else chunk[: cut + 1]
+        self.pending = chunk[cut + 1 :]
+        count = complete.count(b"\n")
+        marker = b'{"t_ms": %.1f, "lines": %d}\n' % (self._t_ms(), count)
+        redaction = self.recorder.redaction
+        if redaction.mentions_personal(complete):
+            lines = complete.split(b"\n")[:-1]
+            complete = b"".join(redaction.line(line) + b"\n" for line in lines)
+        self.file.write(marker + complete)
+        self.lines += count
 
     def close(self) -> None:
+        """Write what is left (an unterminated last line, a whole body) and the end record."""
         if self.file.closed:
             return
-        if self.pending.strip():
-            self._write(self.pending)  # an unterminated last line, kept as it came
+        if self.pending:
+            # an unterminated last line, kept as it came (a cut stream shows as such)
+            marker = {"t_ms": self._t_ms(), "lines": 1, "unterminated": True}
+            self._record(marker)
+            self.file.write(self.recorder.redaction.line(self.pending) + b"\n")
+            self.lines += 1
         if not self.streamed:
-            self._record({"body": self.recorder.body(bytes(self.whole), self.content_type)})
-        self._record({"end": True, "lines": self.lines})
+            body = self.recorder.redaction.body(bytes(self.whole), self.content_type)
+            self._record({"body": body})
+        self._record({"end": True, "lines": self.lines, "t_ms": self._t_ms()})
         self.file.close()
 
 
 class _RecordedStream(httpx.SyncByteStream):
-    def __init__(self, inner: httpx.SyncByteStream, tape: _Tape) -> None:
+    def __init__(self, inner: httpx.SyncByteStream, tape: Tape) -> None:
         self.inner, self.tape = inner, tape
 
     def __iter__(self) -> Iterator[bytes]:
@@ -254,7 +343,7 @@ class _RecordedStream(httpx.SyncByteStream):
 
 
 class _AsyncRecordedStream(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream, tape: _Tape) -> None:
+    def __init__(self, inner: httpx.AsyncByteStream, tape: Tape) -> None:
         self.inner, self.tape = inner, tape
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -281,7 +370,8 @@ class RecordingTransport(httpx.BaseTransport):
             request.read()  # a multipart upload: small files (GRDF caps them), digested
         response = self.inner.handle_request(request)
         assert isinstance(response.stream, httpx.SyncByteStream)
-        response.stream = _RecordedStream(response.stream, _Tape(self.recorder, request, response))
+        tape = self.recorder.exchange(request, response)
+        response.stream = _RecordedStream(response.stream, tape)
         return response
 
     def close(self) -> None:
@@ -301,7 +391,7 @@ class AsyncRecordingTransport(httpx.AsyncBaseTransport):
             await request.aread()
         response = await self.inner.handle_async_request(request)
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        tape = _Tape(self.recorder, request, response)
+        tape = self.recorder.exchange(request, response)
         response.stream = _AsyncRecordedStream(response.stream, tape)
         return response
 

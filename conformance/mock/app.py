@@ -23,8 +23,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from codegen.manifest import Api
-from conformance import project
-from conformance.mock import adict, bugs, default, suivi, tjdc
+from conformance import cassettes, project
+from conformance.mock import adict, bugs, default, replay, suivi, tjdc
 from conformance.mock.auth import (
     ADICT_SCOPES,
     ADICT_TOKEN_PATH,
@@ -91,6 +91,22 @@ def _bases(api: Api) -> list[tuple[str, str]]:
                 urlsplit(environment.base_url).path.rstrip("/"), environment.scope or ""
             )
     return sorted(found.items())
+
+
+def _fallback_paths(run: cassettes.Run) -> tuple[tuple[str, str], ...]:
+    """Base paths a recorded run used that the mock does not serve, and the mock's own.
+
+    The BAS's Suivi Demande path is the supplier's to configure: a request the replay does
+    not know is answered by the mock under its ``mock`` environment's path.
+    """
+    rewrites = []
+    for api in project.manifest().apis.values():
+        recorded = run.base_path(api.name)
+        served = {path for path, _ in _bases(api)} | {TJDC_PATH}
+        mock = api.environments.get("mock")
+        if recorded and recorded not in served and mock and mock.base_url:
+            rewrites.append((recorded, urlsplit(mock.base_url).path.rstrip("/")))
+    return tuple(rewrites)
 
 
 def create_app(config: MockConfig | None = None, state: MockState | None = None) -> Starlette:
@@ -211,13 +227,29 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
         headers = dict(getattr(exc, "headers", None) or {})
         return JSONResponse(body, status_code=405, headers=headers)
 
+    middleware = [Middleware(BoundedBodies, limits=config.limits)]
+    replayed: replay.ReplayIndex | None = None
+    if config.replay is not None:
+        recording = cassettes.load(config.replay)
+        replayed = replay.ReplayIndex.of(recording)
+        passthrough = ("/_grdfkit", ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH, OLD_ADICT_TOKEN_PATH)
+        middleware.append(
+            Middleware(
+                replay.Replay,
+                index=replayed,
+                passthrough=passthrough,
+                rewrites=_fallback_paths(recording.run),
+            )
+        )
     app = Starlette(
         routes=routes,
         exception_handlers={404: not_found, 405: not_allowed},
-        middleware=[Middleware(BoundedBodies, limits=config.limits)],
+        middleware=middleware,
     )
     app.state.mock = state
     app.state.config = config
+    #: What ``--replay`` served (hits and misses), ``None`` without a replay.
+    app.state.replay = replayed
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from codegen.manifest import Api
 from conformance.mock.bugs import check_names
@@ -64,6 +65,9 @@ class MockConfig:
     #: The address clients reach the mock at (the WSDL's service address); default: the
     #: address and port the server listens on.
     public_url: str | None = None
+    #: Answer what this cassette directory recorded with the recorded answers (the rest as
+    #: usual): ``grdfkit mock --replay DIR``.
+    replay: Path | None = None
 
     def __post_init__(self) -> None:
         check_names(self.bugs)

@@ -5,11 +5,12 @@ Start with TjdcClient: every call goes through grdfkit's runtime (authentication
 the API's quota and retry policy, typed errors)."""
 
 from . import exceptions
-from .facade import DialogueResult, MessageRetour, TjdcClient
+from .facade import DialogueResult, MessageRetour, Recorder, TjdcClient
 
 __all__ = [
     "DialogueResult",
     "MessageRetour",
+    "Recorder",
     "TjdcClient",
     "exceptions",
 ]

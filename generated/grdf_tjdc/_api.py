@@ -26,5 +26,5 @@ API = ApiInfo(
     environments=ENVIRONMENTS,
     quota_tiers=QUOTA_TIERS,
     user_login_header=USER_LOGIN_HEADER,
-    redact=(),
+    redact=("NomDuClient", "Login"),
 )

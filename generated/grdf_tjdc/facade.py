@@ -21,15 +21,16 @@ from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.models.datatype import XmlDate
 
 from . import soap as xml
-from ._api import DEFAULT_ENVIRONMENT, ENVIRONMENTS, SOAP_ACTIONS
+from ._api import API, DEFAULT_ENVIRONMENT, ENVIRONMENTS, SOAP_ACTIONS
 from ._runtime import rules
 from ._runtime.classify import error_for
 from ._runtime.errors import NetworkError, ValidationError
+from ._runtime.recording import Recorder
 from ._runtime.retry import RetryPolicy
 from ._runtime.settings import DEFAULT_TIMEOUT, resolve_environment, sync_client
 from ._runtime.soap import MessageRetour, body_payload, envelope, parse_message
 
-__all__ = ["DialogueResult", "MessageRetour", "TjdcClient"]
+__all__ = ["DialogueResult", "MessageRetour", "Recorder", "TjdcClient"]
 
 Answer = TypeVar(
     "Answer", xml.ReponseWsverifierRecevabiliteTjdc, xml.ReponseWscreerDemandeTjdc
@@ -87,6 +88,8 @@ class TjdcClient:
     ``dn_entreprise`` its distinguished name; ``numero_cad`` the supplier's CDG-F; ``login``
     the OMEGA login of the person. ``verify`` is ``True`` (system CAs), a CA bundle path, or
     ``False`` (tests only). Calls are not retried: each step may create a request in OMEGA.
+    ``recorder`` (a ``Recorder``) writes every exchange to a cassette directory, the
+    customer's name and the login left out (the certificate never passes through it).
     """
 
     def __init__(
@@ -102,6 +105,7 @@ class TjdcClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         today: Callable[[], date] = date.today,
+        recorder: Recorder | None = None,
     ) -> None:
         for field, value in (
             ("dn_entreprise", dn_entreprise),
@@ -132,6 +136,7 @@ class TjdcClient:
             verify=verify,
             cert=cert,
             transport=transport,
+            recorder=recorder.redacting(API.redact) if recorder else None,
         )
         self._serializer = XmlSerializer(config=SerializerConfig(xml_declaration=False))
         self._parser = XmlParser()
