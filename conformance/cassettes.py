@@ -102,11 +102,9 @@ def body_bytes(body: Any) -> bytes:
 
 def read(path: Path) -> Exchange:
     """The exchange of one cassette file; :class:`CassetteError` names what is wrong."""
-    with path.open("rb") as handle:
-        lines = handle.read().split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    if not lines:
+    raw = path.read_bytes()
+    lines = raw.split(b"\n", 1)
+    if not raw.strip():
         raise CassetteError(path, 1, "empty file")
     head = _json(path, 1, lines[0])
     if not isinstance(head, dict) or head.get("format") != FORMAT:
@@ -120,21 +118,25 @@ def read(path: Path) -> Exchange:
     chunks: list[Chunk] = []
     body: Any = None
     complete = unterminated = False
-    number = 1
-    while number < len(lines):
-        record = _json(path, number + 1, lines[number])
+    offset, number = len(lines[0]) + 1, 1
+    while offset < len(raw):
+        end = raw.find(b"\n", offset)
+        end = len(raw) if end < 0 else end
         number += 1
+        record = _json(path, number, raw[offset:end])
+        offset = end + 1
         if not isinstance(record, dict):
             raise CassetteError(path, number, "expected a record (a JSON object)")
-        if "lines" in record and "t_ms" in record and "end" not in record:
-            count = int(record["lines"])
-            if number + count > len(lines):
-                raise CassetteError(path, number, f"{count} body lines announced, file ends")
-            data = b"".join(line + b"\n" for line in lines[number : number + count])
+        if "bytes" in record and "t_ms" in record and "end" not in record:
+            size = int(record["bytes"])
+            data = raw[offset : offset + size]
+            if len(data) < size or not data.endswith(b"\n"):
+                raise CassetteError(path, number, f"{size} bytes of lines announced, file ends")
             if record.get("unterminated"):
                 data, unterminated = data[:-1], True
             chunks.append(Chunk(float(record["t_ms"]), data))
-            number += count
+            number += data.count(b"\n") + unterminated
+            offset += size
         elif "body" in record:
             body = record["body"]
         elif record.get("end") is True:

@@ -423,7 +423,7 @@ class DriftReport:
             "",
             f"- Exchanges: {self.exchanges}",
             f"- Result: {verdict}"
-            + (f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""),
+            + (f" (accepted: {', '.join(sorted(allowed))})" if allowed else ""),
             "",
         ]
         if self.findings:

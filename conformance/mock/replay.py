@@ -7,7 +7,8 @@ volatile and ignored. The request is redacted as the recorder redacted it before
 compared, so a replay matches a cassette whose personal fields are ``<redacted>``. The same
 request recorded several times is answered in recorded order (a declaration then its 409,
 the last answer repeated when the recording runs out). A stream is sent with its recorded
-chunk boundaries, as fast as the client reads. Anything not recorded falls back to the
+lines in recorded order (whole chunks, sent in blocks of about 1 MiB), as fast as
+the client reads. Anything not recorded falls back to the
 mock's own behaviour; the token endpoints and the test controls always do.
 
 The answer carries ``x-grdfkit-replay: <cassette file>`` so a caller can tell a replayed
@@ -20,11 +21,13 @@ import json
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 # the replay redacts a live request exactly as the recorder redacted the recorded one
-from codegen.runtime.recording import Redaction, parts
+from codegen.runtime.recording import parts
+from codegen.runtime.redaction import Redaction
 from conformance import project
 from conformance.cassettes import Exchange, Recording
 
@@ -169,20 +172,55 @@ def _replaying(messages: list[Message], receive: Receive) -> Receive:
     return again
 
 
-async def _send_recorded(exchange: Exchange, send: Send) -> None:
-    headers = [
-        (k.encode("latin-1"), v.encode("latin-1", "replace"))
-        for k, v in exchange.response_headers.items()
-        if k not in _HOP
-    ]
-    headers.append((REPLAY_HEADER.encode(), exchange.file.name.encode()))
-    if exchange.chunks:
-        await send({"type": "http.response.start", "status": exchange.status, "headers": headers})
+#: Recorded chunks are sent in blocks of at least this size (the last one smaller): whole
+#: lines in recorded order, but not one write per network packet of the recording.
+BLOCK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A recorded answer ready to send: status, headers and body blocks, built once."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    blocks: tuple[bytes, ...]
+    streamed: bool
+
+    @classmethod
+    def of(cls, exchange: Exchange) -> _Answer:
+        headers = [
+            (k.encode("latin-1"), v.encode("latin-1", "replace"))
+            for k, v in exchange.response_headers.items()
+            if k not in _HOP
+        ]
+        headers.append((REPLAY_HEADER.encode(), exchange.file.name.encode()))
+        if not exchange.chunks:
+            content = exchange.content()
+            headers.append((b"content-length", str(len(content)).encode()))
+            return cls(exchange.status, headers, (content,), streamed=False)
+        blocks: list[bytes] = []
+        pending = bytearray()
         for chunk in exchange.chunks:
-            await send({"type": "http.response.body", "body": chunk.data, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+            pending += chunk.data
+            if len(pending) >= BLOCK:
+                blocks.append(bytes(pending))
+                pending.clear()
+        if pending:
+            blocks.append(bytes(pending))
+        return cls(exchange.status, headers, tuple(blocks), streamed=True)
+
+
+_ANSWERS: dict[Path, _Answer] = {}
+
+
+async def _send_recorded(exchange: Exchange, send: Send) -> None:
+    answer = _ANSWERS.get(exchange.file)
+    if answer is None:
+        answer = _ANSWERS[exchange.file] = _Answer.of(exchange)
+    await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+    if not answer.streamed:
+        await send({"type": "http.response.body", "body": answer.blocks[0], "more_body": False})
         return
-    content = exchange.content()
-    headers.append((b"content-length", str(len(content)).encode()))
-    await send({"type": "http.response.start", "status": exchange.status, "headers": headers})
-    await send({"type": "http.response.body", "body": content, "more_body": False})
+    for block in answer.blocks:
+        await send({"type": "http.response.body", "body": block, "more_body": True})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -4,8 +4,9 @@ ADICT's declaration (``PUT /pce/{id_pce}/droit_acces``, 201) links to the filter
 (``POST /droits_acces`` on the same PCE) and to the revocation (``PATCH
 /droit_acces/{id_droit_acces}`` with the declared id). Random declarations are almost all
 refused (unknown PCE, holder rules), so each declaration is steered to a valid one on a PCE
-nobody declared (the mock) or the data sheet's 09999999900617 (the BAS); everything after it
-is generated and follows the links. The test also proves the chain was walked: at least one
+nobody declared (the mock) or the data sheet's 09999999900617 with the data sheet's own
+declaration (the BAS: its holder and postcode); everything after it is generated and
+follows the links. The test also proves the chain was walked: at least one
 scenario declared, listed and revoked the same right.
 """
 
@@ -20,6 +21,7 @@ from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from conformance import project
+from conformance.cases import AdictRow, all_rows
 from conformance.checks import (
     DECLARE,
     business_rules,
@@ -31,6 +33,16 @@ from conformance.plugin import RUN
 from conformance.targets import Target
 
 ADICT = schemathesis.openapi.from_path(project.openapi_path("adict"))
+#: The data sheet's declaration of DEFAULT_PCE: on the BAS, only its holder and postcode pass.
+SHEET_DECLARATION = "adict/jdd_gda_r01"
+
+
+def sheet_declaration() -> dict[str, Any]:
+    """The body GRDF's data sheet declares DEFAULT_PCE with (its holder, its postcode)."""
+    row = next(r for r in all_rows() if r.name == SHEET_DECLARATION)
+    assert isinstance(row.source, AdictRow) and isinstance(row.source.body, dict)
+    assert row.source.path.get("id_pce") == DEFAULT_PCE
+    return dict(row.source.body)
 
 
 @pytest.mark.conformance(kind="stateful", api="adict")
@@ -48,9 +60,12 @@ def test_declare_list_revoke(target: Target, grdf: Session) -> None:
 
         def before_call(self, case: schemathesis.Case[Any]) -> None:
             if case.operation.label == DECLARE:
-                pce = grdf.fresh_pce() if target.is_mock else DEFAULT_PCE
-                case.path_parameters = {"id_pce": pce}
-                case.body = declaration()
+                if target.is_mock:
+                    case.path_parameters = {"id_pce": grdf.fresh_pce()}
+                    case.body = declaration()
+                else:
+                    case.path_parameters = {"id_pce": DEFAULT_PCE}
+                    case.body = sheet_declaration()
 
         def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
             return {

@@ -8,12 +8,13 @@ clients) write one file per exchange, numbered in the order the requests were se
 1. the head: the request (method, path, query, headers, body; multipart parts as names,
    sizes and sha256 digests) and the response's status and headers;
 2. a streamed (NDJSON) body as it arrived: per network chunk, a marker
-   ``{"t_ms": 12.5, "lines": 57}`` (milliseconds since the response started) followed by
-   those 57 body lines *verbatim*, so the cassette keeps GRDF's bytes and its line
-   boundaries, and recording costs one copy (a line that is not JSON stays as it came:
-   ``grdfkit drift`` reports it); any other body as one record ``{"body": {"json": ...}}``
-   or ``{"body": {"text": ...}}``;
-3. ``{"end": true, "lines": N, "t_ms": ...}``.
+   ``{"t_ms": 12.5, "bytes": 65212}`` (milliseconds since the response started) followed
+   by that many bytes of whole body lines *verbatim*, so the cassette keeps GRDF's bytes
+   and its line boundaries at the cost of one write (a line that is not JSON stays as it
+   came: ``grdfkit drift`` reports it; a last line without its newline gets one, and its
+   marker says ``"unterminated": true``); any other body as one record
+   ``{"body": {"json": ...}}`` or ``{"body": {"text": ...}}``;
+3. ``{"end": true, "bytes": N, "t_ms": ...}``.
 
 Never written: the ``Authorization`` header (bearer tokens), cookies, the token endpoint's
 exchanges (the auth has its own connection: client secrets never pass here), client
@@ -37,84 +38,24 @@ from typing import Any
 
 import httpx
 
-REDACTED = "<redacted>"
-#: Headers never written, whatever the redaction list says.
-SECRET_HEADERS = frozenset(
-    {"authorization", "cookie", "set-cookie", "proxy-authorization"}
-)
+from .redaction import REDACTED, SECRET_HEADERS, LineWriter, Redaction
+
+__all__ = [
+    "REDACTED",
+    "SECRET_HEADERS",
+    "AsyncRecordingTransport",
+    "Recorder",
+    "RecordingTransport",
+    "Redaction",
+    "Tape",
+    "parts",
+]
+
 #: The cassette format (``grdfkit drift`` and the replaying mock read it).
 FORMAT = "grdfkit-cassette/2"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class Redaction:
-    """What a cassette never shows: secret headers always, and the fields named ``names``."""
-
-    def __init__(self, names: Iterable[str] = ()) -> None:
-        self.names = frozenset(name.lower() for name in names)
-        self._needles = _cover(
-            tuple(f'"{name}"'.encode() for name in sorted(self.names))
-        )
-        self._xml = _xml_pattern(self.names)
-
-    def mentions_personal(self, raw: bytes) -> bool:
-        """Whether JSON text may hold a redacted field (its name appears as a key)."""
-        return any(needle in raw for needle in self._needles)
-
-    def scrub(self, value: Any) -> Any:
-        """``value`` with every field named in ``names`` replaced, at any depth."""
-        if isinstance(value, dict):
-            return {
-                k: REDACTED
-                if k.lower() in self.names and v not in (None, "")
-                else self.scrub(v)
-                for k, v in value.items()
-            }
-        if isinstance(value, list):
-            return [self.scrub(v) for v in value]
-        return value
-
-    def scrub_xml(self, text: str) -> str:
-        """``text`` with the content of every XML element named in ``names`` replaced."""
-        if self._xml is None:
-            return text
-        return self._xml.sub(lambda m: m.group(1) + REDACTED + m.group(3), text)
-
-    def query(self, pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
-        """Query parameters, the values of personal ones replaced."""
-        return [[k, REDACTED if k.lower() in self.names else v] for k, v in pairs]
-
-    def headers(self, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
-        """The headers worth keeping, secrets dropped and personal ones redacted."""
-        kept = {}
-        for name, value in headers:
-            lower = name.lower()
-            if lower in SECRET_HEADERS:
-                continue
-            kept[lower] = REDACTED if lower in self.names else value
-        return kept
-
-    def body(self, content: bytes, content_type: str) -> Any:
-        """A request or response body as recorded: JSON scrubbed, else text (XML scrubbed)."""
-        if not content:
-            return None
-        if "json" in content_type:
-            try:
-                return {"json": self.scrub(json.loads(content))}
-            except ValueError:
-                pass
-        text = content.decode("utf-8", "replace")
-        return {"text": self.scrub_xml(text) if "xml" in content_type else text}
-
-    def line(self, raw: bytes) -> bytes:
-        """One body line as written: verbatim, or rewritten with its personal fields redacted."""
-        if not self.mentions_personal(raw):
-            return raw
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            return raw
-        return json.dumps(self.scrub(value), ensure_ascii=False).encode()
+#: Line ends json.dumps leaves unescaped (str.splitlines and JavaScript split on them).
+_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
 
 
 class Recorder:
@@ -200,40 +141,6 @@ class Recorder:
         return self.tape(record, response.status_code, response.headers.multi_items())
 
 
-def _cover(needles: tuple[bytes, ...], shortest: int = 4) -> tuple[bytes, ...]:
-    """Fewer substrings, at least one in each needle: each body is scanned once per substring.
-
-    Keys often share an ending (``nom_titulaire``, ``courriel_titulaire``...: ``titulaire"``),
-    and a scan costs as much as the body is long, so one shared suffix replaces several
-    needles. A body holding the suffix but no needle only takes the slow, exact path.
-    """
-    uncovered, chosen = set(needles), []
-    while uncovered:
-        candidates = {
-            n[-k:] for n in uncovered for k in range(min(shortest, len(n)), len(n) + 1)
-        }
-        best = max(
-            sorted(candidates),
-            key=lambda c: (sum(n.endswith(c) for n in uncovered), len(c)),
-        )
-        chosen.append(best)
-        uncovered = {n for n in uncovered if not n.endswith(best)}
-    return tuple(sorted(chosen))
-
-
-def _xml_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
-    """Elements ``<p:Name ...>text</p:Name>`` whose local name is in ``names``."""
-    if not names:
-        return None
-    alternatives = "|".join(
-        re.escape(n) for n in sorted(names) if re.fullmatch(r"[\w.-]+", n)
-    )
-    if not alternatives:
-        return None
-    tag = rf"(?:[\w.-]+:)?(?:{alternatives})"
-    return re.compile(rf"(<{tag}(?:\s[^>]*)?>)([^<]*)(</{tag}\s*>)", re.IGNORECASE)
-
-
 def _readable(request: httpx.Request) -> bool:
     try:
         request.content  # noqa: B018 - raises when the body is a stream not yet read
@@ -281,12 +188,12 @@ class Tape:
         self.path = recorder.next_path(request["method"], request["path"])
         self.file = self.path.open("wb")
         self.started = time.monotonic()
-        self.pending = b""
-        self.lines = 0
         self.content_type = headers.get("content-type", "")
         #: NDJSON is written chunk by chunk as it arrives; any other body whole, at the end.
         self.streamed = "ndjson" in self.content_type
         self.whole = bytearray()
+        self.lines = LineWriter(self.file, recorder.redaction)
+        self.closed = False
         head = {
             "format": FORMAT,
             "request": request,
@@ -295,7 +202,10 @@ class Tape:
         self._record(head)
 
     def _record(self, record: dict[str, Any]) -> None:
-        self.file.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+        text = json.dumps(record, ensure_ascii=False)
+        # readable accents, but no character a line-splitting reader takes for a line end
+        text = text.translate(_LINE_BREAKS)
+        self.file.write(text.encode() + b"\n")
 
     def _t_ms(self) -> float:
         return round((time.monotonic() - self.started) * 1000, 1)
@@ -305,35 +215,23 @@ class Tape:
         if not self.streamed:
             self.whole += chunk
             return
-        cut = chunk.rfind(b"\n")
-        if cut < 0:
-            self.pending += chunk
-            return
-        complete = self.pending + chunk[: cut + 1] if self.pending else chunk[: cut + 1]
-        self.pending = chunk[cut + 1 :]
-        count = complete.count(b"\n")
-        marker = b'{"t_ms": %.1f, "lines": %d}\n' % (self._t_ms(), count)
-        redaction = self.recorder.redaction
-        if redaction.mentions_personal(complete):
-            lines = complete.split(b"\n")[:-1]
-            complete = b"".join(redaction.line(line) + b"\n" for line in lines)
-        self.file.write(marker + complete)
-        self.lines += count
+        self.lines.feed(chunk, self._t_ms())
 
     def close(self) -> None:
         """Write what is left (an unterminated last line, a whole body) and the end record."""
-        if self.file.closed:
+        if self.closed:
             return
-        if self.pending:
-            # an unterminated last line, kept as it came (a cut stream shows as such)
-            marker = {"t_ms": self._t_ms(), "lines": 1, "unterminated": True}
-            self._record(marker)
-            self.file.write(self.recorder.redaction.line(self.pending) + b"\n")
-            self.lines += 1
-        if not self.streamed:
+        self.closed = True
+        if self.streamed:
+            size = self.lines.finish(self._t_ms())
+        else:
+            size = 0
             body = self.recorder.redaction.body(bytes(self.whole), self.content_type)
             self._record({"body": body})
-        self._record({"end": True, "lines": self.lines, "t_ms": self._t_ms()})
+        record: dict[str, Any] = {"end": True, "t_ms": self._t_ms()}
+        if self.streamed:
+            record["bytes"] = size
+        self._record(record)
         self.file.close()
 
 
