@@ -2,8 +2,10 @@
 
 - ``_runtime/``: the hand-written runtime (``codegen/runtime``), copied verbatim;
 - ``facade.py``: for a REST API, rendered from the client IR (:mod:`codegen.ir`), one method
-  per operation; for SOAP, the hand-written facade the manifest names (``codegen/facades``);
-- ``_api.py``: environments, quotas, the operation table and each operation's ``Call``;
+  per operation; for SOAP, from the declared steps (:mod:`codegen.soap_ir`), one method per
+  step and the dialogue;
+- ``_api.py``: environments, quotas, the operation table and each operation's ``Call``
+  (SOAP: each step's ``Step``);
 - ``exceptions.py``: the runtime's typed errors and GRDF's codes, re-exported;
 - ``__init__.py``: the generator's exports plus the facade's.
 
@@ -22,11 +24,11 @@ from lxml import etree
 from codegen.ir import ClientIR
 from codegen.manifest import Api, SpecKind
 from codegen.normalize import operations
+from codegen.soap_ir import SoapClientIR
 from codegen.tree import Tree
 
 HERE = Path(__file__).resolve().parent
 RUNTIME = HERE / "runtime"
-FACADES = HERE / "facades"
 _ENV = Environment(
     loader=FileSystemLoader(HERE / "templates" / "package"),
     undefined=StrictUndefined,
@@ -40,8 +42,8 @@ _SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
 
 #: Runtime modules a package of each kind does without (and the dependencies they import).
 _NOT_FOR = {
-    SpecKind.SWAGGER2: {"soap.py"},
-    SpecKind.OPENAPI3: {"soap.py"},
+    SpecKind.SWAGGER2: {"soap.py", "soap_client.py"},
+    SpecKind.OPENAPI3: {"soap.py", "soap_client.py"},
     SpecKind.WSDL_XSD: {"auth.py", "client.py", "http.py", "ndjson.py", "planning.py"},
 }
 
@@ -55,22 +57,22 @@ def runtime_files(kind: SpecKind) -> Tree:
     }
 
 
-def facade_source(api: Api) -> bytes | None:
-    """The hand-written facade module the manifest names for a SOAP ``api``, if any."""
-    if api.facade is None or api.kind is not SpecKind.WSDL_XSD:
-        return None
-    return (FACADES / f"{api.facade.module}.py").read_bytes()
-
-
-def _facade_names(api: Api, ir: ClientIR | None) -> list[str]:
+def _facade_names(api: Api, ir: ClientIR | None, soap_ir: SoapClientIR | None = None) -> list[str]:
     if ir is not None:
         return [ir.sync_name, ir.async_name, "Recorder"]
-    return list(api.facade.exports) if api.facade else []
+    if soap_ir is not None:
+        return [soap_ir.client, "DialogueResult", "MessageRetour", "Recorder"]
+    return []
 
 
 def facade_module(ir: ClientIR) -> bytes:
     """``facade.py`` of a REST API: its clients, rendered from the IR."""
     return _ENV.get_template("facade.py.jinja").render(ir=ir).encode()
+
+
+def soap_facade_module(ir: SoapClientIR) -> bytes:
+    """``facade.py`` of a SOAP API: its client, rendered from the declared steps."""
+    return _ENV.get_template("soap_facade.py.jinja").render(ir=ir).encode()
 
 
 def top_level_names(source: bytes) -> set[str]:
@@ -120,7 +122,11 @@ def soap_actions(wsdl: bytes | None) -> dict[str, str]:
 
 
 def api_module(
-    api: Api, document: dict[str, Any] | None, wsdl: bytes | None, ir: ClientIR | None = None
+    api: Api,
+    document: dict[str, Any] | None,
+    wsdl: bytes | None,
+    ir: ClientIR | None = None,
+    soap_ir: SoapClientIR | None = None,
 ) -> bytes:
     """``_api.py`` of ``api``: the manifest's values, the operations and their ``Call``."""
     environments = {
@@ -147,6 +153,7 @@ def api_module(
         soap_actions=repr(soap_actions(wsdl)),
         redact=repr(tuple(api.recording.redact)),
         calls=[(m.operation_id, m.call_source) for m in ir.methods] if ir else [],
+        steps=soap_ir.steps if soap_ir else [],
     )
     return text.encode()
 
@@ -206,16 +213,20 @@ def assemble(
     document: dict[str, Any] | None,
     wsdl: bytes | None,
     ir: ClientIR | None = None,
+    soap_ir: SoapClientIR | None = None,
 ) -> Tree:
     """Add our files to a generated package (paths relative to the package)."""
     files = dict(package)
     files.update(runtime_files(api.kind))
-    source = facade_module(ir) if ir is not None else facade_source(api)
+    source: bytes | None = None
+    if ir is not None:
+        source = facade_module(ir)
+    elif soap_ir is not None:
+        source = soap_facade_module(soap_ir)
     if source is not None:
         files["facade.py"] = source
-    files["_api.py"] = api_module(api, document, wsdl, ir)
+    files["_api.py"] = api_module(api, document, wsdl, ir, soap_ir)
     files["exceptions.py"] = exceptions_module()
-    files["__init__.py"] = init_module(
-        api, package.get("__init__.py", b""), _facade_names(api, ir) if source else []
-    )
+    names = _facade_names(api, ir, soap_ir) if source else []
+    files["__init__.py"] = init_module(api, package.get("__init__.py", b""), names)
     return files

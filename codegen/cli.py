@@ -43,6 +43,7 @@ app = typer.Typer(
 if TYPE_CHECKING:
     from codegen.ir import ClientIR
     from codegen.pipeline import Rendered
+    from codegen.soap_ir import SoapClientIR
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -141,13 +142,29 @@ def _methods(clients: dict[str, ClientIR]) -> dict[tuple[str, str], tuple[str, .
     }
 
 
+def _soap_methods(ir: SoapClientIR) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {m.operation: (m.name,) for m in ir.methods if m.operation}
+    if ir.dialogue is not None:
+        steps = {m.name: m.operation for m in ir.methods}
+        for method, _ in ir.dialogue.steps:
+            operation = steps.get(method)
+            if operation:
+                found[operation] += (ir.dialogue.method.name,)
+    return found
+
+
 def _print_coverage_table(
-    title: str, documents: dict[str, dict[str, Any]], clients: dict[str, ClientIR]
+    title: str,
+    documents: dict[str, dict[str, Any]],
+    clients: dict[str, ClientIR],
+    soap: dict[str, SoapClientIR] | None = None,
 ) -> None:
     """One line per operation: its typed method(s), the mock's behaviour, its table rows."""
-    from conformance.coverage import coverage
+    from conformance.coverage import coverage, soap_coverage
 
     rows = coverage(documents, _methods(clients))
+    for name, ir in sorted((soap or {}).items()):
+        rows += soap_coverage(name, _soap_methods(ir))
     width = max((len(r.label) for r in rows), default=0)
     for api in sorted({r.api for r in rows}):
         mine = [r for r in rows if r.api == api]
@@ -160,7 +177,11 @@ def _print_coverage_table(
         )
         for row in mine:
             method = row.methods[0] if row.methods else "(no method)"
-            extra = " + stream" if len(row.methods) > 1 else ""
+            extra = ""
+            if len(row.methods) > 1:
+                extra = (
+                    " + stream" if row.methods[1].startswith("stream_") else f" + {row.methods[1]}"
+                )
             out.print(
                 f"  {escape(row.label.ljust(width))}  {escape(method + extra):<44} "
                 f"{row.mock:<12} {row.rows:>3} rows",
@@ -176,8 +197,10 @@ def _print_coverage_table(
 
 def print_coverage(rendered: Rendered) -> None:
     """The coverage report after ``generate``: what covers each operation generated."""
-    if rendered.documents:
-        _print_coverage_table("coverage", rendered.documents, rendered.clients)
+    if rendered.documents or rendered.soap_clients:
+        _print_coverage_table(
+            "coverage", rendered.documents, rendered.clients, rendered.soap_clients
+        )
 
 
 def print_new_coverage(api: Api, document: dict[str, Any]) -> None:
@@ -196,7 +219,10 @@ def stale_declarations(rendered: Rendered) -> list[str]:
     """Declarations outside generated/ that name operations the rendered specs lack."""
     from conformance.coverage import stale_declarations as stale
 
-    return stale(rendered.documents) if rendered.documents else []
+    soap = {
+        name: frozenset(step for step, _ in ir.steps) for name, ir in rendered.soap_clients.items()
+    }
+    return stale(rendered.documents, soap) if rendered.documents or soap else []
 
 
 def _check_mockable() -> None:

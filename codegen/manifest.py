@@ -11,7 +11,7 @@ import hashlib
 import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -87,6 +87,61 @@ class Facade(_Strict):
     exports: tuple[str, ...]
 
 
+class SoapParam(_Strict):
+    """One parameter of a SOAP step's method and the request element it fills."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    #: The element's path in the request, ``/``-separated (``Demande/NumeroPCE``).
+    element: Annotated[str, Field(pattern=r"^[A-Za-z][\w.-]*(/[A-Za-z][\w.-]*)*$")]
+    #: ``str``, ``date`` (an ``xs:date``) or ``oui-non`` (a bool sent as OUI / NON).
+    type: Literal["str", "date", "oui-non"] = "str"
+    optional: bool = False
+    #: Before the first keyword-only parameter.
+    positional: bool = False
+    #: A format the runtime checks first (``pce``, ``postcode``: :mod:`codegen.runtime.rules`).
+    rule: Literal["pce", "postcode"] | None = None
+
+
+class SoapStep(_Strict):
+    """One SOAP operation as a typed method: its parameters and its fixed elements."""
+
+    operation: str
+    method: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    doc: str
+    params: tuple[SoapParam, ...]
+    #: Elements every request of the step carries with this value (``NumeroVersion``).
+    constants: dict[str, str] = {}
+    #: Named rules of the runtime checked before sending (``tjdc_request``).
+    rules: tuple[Literal["tjdc_request"], ...] = ()
+
+
+class SoapDialogue(_Strict):
+    """A method running steps in order while each answers ``go_on`` (TJDC: P, then T)."""
+
+    method: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    doc: str
+    #: The steps' method names, in order.
+    steps: tuple[str, ...]
+    #: The TypeRetourDialogue that lets the next step run.
+    go_on: str
+    #: Its parameters: names of the steps' parameters.
+    params: tuple[str, ...]
+    #: Parameters made optional, computed by a named runtime default when not given.
+    defaults: dict[str, Literal["earliest_tjdc_date"]] = {}
+    rules: tuple[Literal["tjdc_request"], ...] = ()
+
+
+class Soap(_Strict):
+    """A SOAP API's client, declared: identity elements, steps, and the dialogue."""
+
+    client: Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]*$")]
+    doc: str
+    #: Elements every request carries, from the client's constructor (element -> argument).
+    identity: dict[str, Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]]
+    steps: tuple[SoapStep, ...]
+    dialogue: SoapDialogue | None = None
+
+
 class Recording(_Strict):
     """What a client's recorder must redact: field and header names, case-insensitive."""
 
@@ -110,6 +165,8 @@ class Api(_Strict):
     quota_tiers: dict[str, QuotaTier] = {}
     stream_media_types: tuple[str, ...] = ()
     facade: Facade | None = None
+    #: A SOAP API's typed client, declared step by step (rendered, not hand-written).
+    soap: Soap | None = None
     #: Personal fields (and headers) a recorded cassette never shows (``recording.redact``).
     recording: Recording = Field(default_factory=lambda: Recording())
 

@@ -32,6 +32,7 @@ from codegen.provenance import (
     render_provenance,
     tool_versions,
 )
+from codegen.soap_ir import SoapClientIR, build_soap_client
 from codegen.sources import ApiSources, load_sources, parse_document
 from codegen.tree import Tree, prefixed
 from codegen.validate import validate_wsdl, validate_xsd
@@ -63,6 +64,8 @@ class Rendered:
     clients: dict[str, ClientIR] = field(default_factory=dict)
     #: The normalised document of each REST API rendered.
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The client IR of each SOAP API rendered from declarations (its steps).
+    soap_clients: dict[str, SoapClientIR] = field(default_factory=dict)
 
     @property
     def tree(self) -> Tree:
@@ -93,6 +96,7 @@ class _Piece:
     problems: list[Diagnostic]
     client: ClientIR | None = None
     document: dict[str, Any] | None = None
+    soap_client: SoapClientIR | None = None
 
 
 def _render_rest(sources: ApiSources) -> _Piece:
@@ -136,9 +140,16 @@ def _render_soap(sources: ApiSources) -> _Piece:
     if problems:
         return _Piece({}, problems)
     package, generator_problems = generate_soap_models(sources)
-    package = assemble(sources.api, package, None, sources.spec.data)
+    soap_ir = build_soap_client(
+        sources.api, sources.spec.data, [schema.path for schema in sources.schemas]
+    )
+    if soap_ir is not None:
+        generator_problems = [*generator_problems, *soap_ir.diagnostics]
+        if any(d.severity is Severity.ERROR for d in soap_ir.diagnostics):
+            return _Piece({}, generator_problems)
+    package = assemble(sources.api, package, None, sources.spec.data, soap_ir=soap_ir)
     files = {**prefixed(package, sources.api.package), f"{sources.api.package}/py.typed": b""}
-    return _Piece(files, generator_problems)
+    return _Piece(files, generator_problems, soap_client=soap_ir)
 
 
 def _guarded(renderer: Callable[[ApiSources], _Piece], sources: ApiSources) -> _Piece:
@@ -170,6 +181,8 @@ def render(manifest: Manifest, apis: list[Api], progress: Progress = _quiet) -> 
             if piece.client is not None and piece.document is not None:
                 result.clients[api.name] = piece.client
                 result.documents[api.name] = piece.document
+            if piece.soap_client is not None:
+                result.soap_clients[api.name] = piece.soap_client
     if not raw:
         return result
     progress("formatting with ruff")

@@ -56,7 +56,7 @@ NOT_RENDERING = frozenset(
 
 
 def codegen_sha256() -> str:
-    """One hash of the generator code, runtime, facades and templates that decide the output."""
+    """One hash of the generator code, runtime and templates that decide the output."""
     digest = hashlib.sha256()
     for path in sorted(CODEGEN_DIR.rglob("*")):
         rendering = path.parent != CODEGEN_DIR or path.name not in NOT_RENDERING

@@ -110,8 +110,42 @@ def coverage(
     return out
 
 
-def stale_declarations(documents: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Mock overrides and table rows naming an operation no spec has (one line each)."""
+#: How ``tjdc_return_codes.yaml`` names the step a row sends (``run``) -> the WSDL operation.
+_TJDC_RUNS = {
+    "verifier": ("VerifierRecevabiliteTJDC",),
+    "creer": ("CreerDemandeTJDC",),
+    "dialogue": ("VerifierRecevabiliteTJDC", "CreerDemandeTJDC"),
+}
+
+
+def soap_coverage(api: str, operations: Mapping[str, tuple[str, ...]]) -> list[Coverage]:
+    """Every SOAP operation of ``api`` (``{operation: its methods}``) with its coverage."""
+    rows: Counter[str] = Counter()
+    if api == "tjdc":
+        for row in _yaml_rows("tjdc_return_codes.yaml"):
+            for operation in _TJDC_RUNS.get(str(row.get("run")), ()):
+                rows[operation] += 1
+    return [
+        Coverage(
+            api,
+            operation,
+            f"SOAP {operation}",
+            methods,
+            operation in stateful_operations(api),
+            rows[operation],
+        )
+        for operation, methods in sorted(operations.items())
+    ]
+
+
+def stale_declarations(
+    documents: Mapping[str, Mapping[str, Any]],
+    soap_operations: Mapping[str, frozenset[str]] | None = None,
+) -> list[str]:
+    """Mock overrides and table rows naming an operation no spec has (one line each).
+
+    ``soap_operations``: the WSDL operations of each SOAP API rendered.
+    """
     known = {(api, label) for api, document in documents.items() for _, label in labels(document)}
     problems = []
     for api, document in sorted(documents.items()):
@@ -119,6 +153,11 @@ def stale_declarations(documents: Mapping[str, Mapping[str, Any]]) -> list[str]:
         problems += [
             f"conformance/stateful.py: {api}: {name!r} is no operationId of the {api} spec"
             for name in sorted(stateful_operations(api) - ids)
+        ]
+    for api, operations in sorted((soap_operations or {}).items()):
+        problems += [
+            f"conformance/stateful.py: {api}: {name!r} is no operation of the {api} WSDL"
+            for name in sorted(stateful_operations(api) - operations)
         ]
     for (api, label), count in sorted(row_labels().items()):
         if label != "*" and api in documents and (api, label) not in known:

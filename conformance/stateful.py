@@ -23,4 +23,6 @@ STATEFUL: dict[str, frozenset[str]] = {
         }
     ),
     "suivi_demande": frozenset({"consulter_demande"}),
+    # by WSDL operation: the mock's SOAP endpoint (conformance/mock/tjdc.py) runs the dialogue
+    "tjdc": frozenset({"VerifierRecevabiliteTJDC", "CreerDemandeTJDC"}),
 }

@@ -363,10 +363,13 @@ def test_the_stateful_table_names_the_mock_s_handlers() -> None:
     from conformance.mock.app import stateful_handlers
     from conformance.mock.config import MockConfig
     from conformance.mock.state import MockState
+    from conformance.mock.tjdc import OPERATIONS
     from conformance.stateful import STATEFUL
 
     handlers = set(stateful_handlers(MockState(), MockConfig()))
-    assert handlers == set().union(*STATEFUL.values())
+    rest = [names for api, names in STATEFUL.items() if api != "tjdc"]
+    assert handlers == set().union(*rest)
+    assert STATEFUL["tjdc"] == OPERATIONS
 
 
 def test_generate_in_another_project_reports_coverage_without_a_traceback(
@@ -396,3 +399,51 @@ def test_generate_in_another_project_reports_coverage_without_a_traceback(
     assert code == 2 and "Traceback" not in output, output
     assert "the mock serves GRDF's ADICT, Suivi Demande and TJDC" in flat
     assert "has no adict, suivi_demande, tjdc" in flat
+
+
+def test_the_tjdc_client_is_rendered_from_its_declarations() -> None:
+    """No hand-written line per step: the facade comes from the manifest and the WSDL."""
+    import grdf_tjdc
+    from grdf_tjdc._api import SOAP_ACTIONS, STEPS
+
+    facade = (ROOT / "generated" / "grdf_tjdc" / "facade.py").read_text(encoding="utf-8")
+    assert "Rendered by grdfkit from specs/apis.toml" in facade
+    assert not (ROOT / "codegen" / "facades").exists()
+    assert set(STEPS) == set(SOAP_ACTIONS)  # every WSDL operation is a step
+    for name, step in STEPS.items():
+        assert step.action == SOAP_ACTIONS[name]
+    signature = inspect.signature(grdf_tjdc.TjdcClient.souscrire)
+    assert list(signature.parameters) == [
+        "self",
+        "numero_pce",
+        "date_demandee",
+        "autorisation_expresse",
+        "nom_du_client",
+        "code_postal",
+    ]
+    assert signature.parameters["date_demandee"].default is None
+
+
+def _tjdc_copy(tmp_path: Path, old: str, new: str) -> tuple[int, str]:
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    manifest = tmp_path / "specs" / "apis.toml"
+    text = manifest.read_text(encoding="utf-8")
+    assert old in text
+    manifest.write_text(text.replace(old, new, 1), encoding="utf-8")
+    code, output = grdfkit("generate", "--manifest", manifest, "--output", tmp_path / "generated")
+    return code, " ".join(output.split())
+
+
+def test_a_soap_step_naming_an_element_the_xsd_lacks_is_refused(tmp_path: Path) -> None:
+    code, output = _tjdc_copy(tmp_path, 'element = "Demande/Tarif"', 'element = "Demande/Tariff"')
+    assert code != EXIT_OK
+    assert "step creer_demande: RequeteWSCreerDemandeTJDC has no element 'Demande/Tariff'" in output
+
+
+def test_a_soap_step_naming_an_operation_the_wsdl_lacks_is_refused(tmp_path: Path) -> None:
+    code, output = _tjdc_copy(
+        tmp_path, 'operation = "CreerDemandeTJDC"', 'operation = "CreerDemandeTJDCv2"'
+    )
+    assert code != EXIT_OK
+    assert "the WSDL has no operation 'CreerDemandeTJDCv2'" in output
+    assert "coverage: operation CreerDemandeTJDC has no step" in output

@@ -163,6 +163,10 @@ def requested_date(text: str) -> date | None:
         return None
 
 
+#: The WSDL operations :func:`handle` serves (the coverage report's table names the same).
+OPERATIONS = frozenset({"VerifierRecevabiliteTJDC", "CreerDemandeTJDC"})
+
+
 async def handle(request: Request, state: MockState, config: MockConfig) -> Response:
     """POST: VerifierRecevabiliteTJDC or CreerDemandeTJDC, by the body's element."""
     try:

@@ -5,6 +5,7 @@ Rendered from specs/apis.toml and tjdc/CreerDemandeTJDC.wsdl; the facade and the
 """
 
 from ._runtime.operation import ApiInfo, Operation
+from ._runtime.soap_client import Param, Step
 
 API_NAME = "tjdc"
 DEFAULT_ENVIRONMENT = "production"
@@ -28,3 +29,38 @@ API = ApiInfo(
     user_login_header=USER_LOGIN_HEADER,
     redact=("NomDuClient", "Login"),
 )
+#: Each SOAP step as the client sends it, from specs/apis.toml and the WSDL: the action, the
+#: request and answer elements, the parameters and the elements they fill, the rules.
+STEPS: dict[str, Step] = {
+    "VerifierRecevabiliteTJDC": Step(
+        operation="VerifierRecevabiliteTJDC",
+        action="urn:grdfkit:omega:creerdemandetjdc:v1/VerifierRecevabiliteTJDC",
+        request="RequeteWSVerifierRecevabiliteTJDC",
+        answer="ReponseWSVerifierRecevabiliteTJDC",
+        params=(
+            Param("numero_pce", "NumeroPCE", "str", "pce"),
+            Param("nom_du_client", "NomDuClient", "str", None),
+            Param("code_postal", "CodePostal", "str", "postcode"),
+        ),
+        constants={"NumeroVersion": "V1", "TypeDemande": "TJDC"},
+        rules=(),
+    ),
+    "CreerDemandeTJDC": Step(
+        operation="CreerDemandeTJDC",
+        action="urn:grdfkit:omega:creerdemandetjdc:v1/CreerDemandeTJDC",
+        request="RequeteWSCreerDemandeTJDC",
+        answer="ReponseWSCreerDemandeTJDC",
+        params=(
+            Param("numero_pce", "Demande/NumeroPCE", "str", None),
+            Param("date_demandee", "Demande/DateDemandee", "date", None),
+            Param(
+                "autorisation_expresse", "Demande/AutorisationExpresse", "oui-non", None
+            ),
+            Param("nom_du_client", "Demande/NomDuClient", "str", None),
+            Param("code_postal", "Demande/CodePostal", "str", None),
+            Param("tarif", "Demande/Tarif", "str", None),
+        ),
+        constants={"NumeroVersion": "V1", "Demande/TypeDemande": "TJDC"},
+        rules=("tjdc_request",),
+    ),
+}
