@@ -1,7 +1,8 @@
 """ADICT handlers: access rights with their lifecycle, proofs, and data within the right.
 
 Every rule answers with GRDF's documented code and exact text (``tables/adict_messages.yaml``);
-bodies are validated with the pydantic models generated from our spec.
+bodies are validated against our spec's schemas (jsonschema, once), and the listing's
+filters read through the pydantic model datamodel-code-generator made of the same schema.
 """
 
 from __future__ import annotations
@@ -131,10 +132,6 @@ def declaration_problem(id_pce: str, body: dict[str, Any]) -> str | None:
             return "perim_conso_debut"
         if role not in SUPPLY and _blank(body.get("perim_donnees_inj_fin")):
             return "perim_inj_fin"
-    try:
-        models.DemanderAccesIn.model_validate(body)
-    except ValidationError:
-        return "requete_incorrecte"
     if schema_errors("demander_acces_in", body):
         return "requete_incorrecte"
     return None
@@ -300,12 +297,15 @@ async def search(request: Request, state: MockState, client: MockClient, pretty:
         return traitement_response("requete_incorrecte")  # the body is required, even as {}
     try:
         body = decode_json(raw)
-        filters = models.ListeAccesIn.model_validate(body)
-    except (ValueError, ValidationError):
+    except ValueError:
         return traitement_response("requete_incorrecte")
     if schema_errors("liste_acces_in", body):
         return traitement_response("requete_incorrecte")
-    plain = filters.model_dump(mode="json")
+    # valid against the spec (jsonschema, exact): the generated pydantic model types it
+    try:
+        plain = models.ListeAccesIn.model_validate(body).model_dump(mode="json")
+    except ValidationError:  # the model and the schema disagree: still GRDF's 400, not a 500
+        return traitement_response("requete_incorrecte")
     wanted = {
         key: [str(v) for v in (plain.get(key) or [])]
         for key in ("id_pce", "role_tiers", "etat_droit_acces", "statut_controle_preuve")
