@@ -352,3 +352,14 @@ def test_drift_names_the_bas_quirks_and_unknown_codes(tmp_path: Path) -> None:
     accepted = grdfkit("drift", str(tmp_path), *everything)
     assert accepted.returncode == 0, accepted.stdout
     assert grdfkit("drift", str(tmp_path), "--allow", "nonsense").returncode == 2
+
+
+def test_record_refuses_a_used_directory_and_a_bad_pace(tmp_path: Path, pki: Path) -> None:
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "0001-GET-x.jsonl").write_text("{}\n")
+    run = grdfkit("conformance", "--record", str(used))
+    assert run.returncode == 2 and "the directory is not empty" in run.stdout
+    env = bas_env("http://127.0.0.1:9", pki) | {"GRDFKIT_BAS_PACE_S": "fast"}
+    run = grdfkit("conformance", "--target", "bas", "--api", "adict", env=env)
+    assert run.returncode == 2 and "GRDFKIT_BAS_PACE_S='fast'" in run.stdout
