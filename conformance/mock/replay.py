@@ -68,6 +68,8 @@ class ReplayIndex:
     last: dict[Key, Exchange] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    #: Answers prepared for sending (headers, body blocks), built on first use.
+    ready: dict[Path, _Answer] = field(default_factory=dict)
 
     @classmethod
     def of(cls, recording: Recording) -> ReplayIndex:
@@ -146,7 +148,7 @@ class Replay:
                     break
             await self.app(scope, _replaying(messages, receive), send)
             return
-        await _send_recorded(exchange, send)
+        await _send_recorded(exchange, send, self.index.ready)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
@@ -210,13 +212,10 @@ class _Answer:
         return cls(exchange.status, headers, tuple(blocks), streamed=True)
 
 
-_ANSWERS: dict[Path, _Answer] = {}
-
-
-async def _send_recorded(exchange: Exchange, send: Send) -> None:
-    answer = _ANSWERS.get(exchange.file)
+async def _send_recorded(exchange: Exchange, send: Send, ready: dict[Path, _Answer]) -> None:
+    answer = ready.get(exchange.file)
     if answer is None:
-        answer = _ANSWERS[exchange.file] = _Answer.of(exchange)
+        answer = ready[exchange.file] = _Answer.of(exchange)
     await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
     if not answer.streamed:
         await send({"type": "http.response.body", "body": answer.blocks[0], "more_body": False})
