@@ -44,7 +44,6 @@ def tool_versions() -> dict[str, str]:
 #: them must not make every package's provenance stale.
 NOT_RENDERING = frozenset(
     {
-        "cli.py",
         "generation.py",
         "diff_job.py",
         "specdiff.py",

@@ -71,13 +71,23 @@ def job_test() -> int:
     ensure_redis()
     os.environ["GRDFKIT_REQUIRE_REDIS"] = "1"
     steps: list[tuple[str | Path, ...]] = [
-        (BIN / "ruff", "check", "codegen", "conformance", "tests", "scripts", "benchmarks"),
+        (
+            BIN / "ruff",
+            "check",
+            "codegen",
+            "conformance",
+            "grdfkit",
+            "tests",
+            "scripts",
+            "benchmarks",
+        ),
         (
             BIN / "ruff",
             "format",
             "--check",
             "codegen",
             "conformance",
+            "grdfkit",
             "tests",
             "scripts",
             "benchmarks",

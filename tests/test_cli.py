@@ -6,8 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from codegen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, app
 from codegen.manifest import DEFAULT_MANIFEST
+from grdfkit.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, app
 
 runner = CliRunner()
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from codegen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, app
 from codegen.tree import read_tree
+from grdfkit.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, app
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

@@ -26,7 +26,7 @@ from grdf_adict._api import OPERATIONS as ADICT_OPERATIONS
 from grdf_suivi_demande._api import CALLS as SUIVI_CALLS
 from grdf_suivi_demande._api import OPERATIONS as SUIVI_OPERATIONS
 
-from codegen.cli import EXIT_OK
+from grdfkit.cli import EXIT_OK
 
 from .test_codegen_cli import grdfkit
 

@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("codegen", "conformance")
+PACKAGES = ("codegen", "conformance", "grdfkit")
 
 
 def _modules() -> dict[str, Path]:
@@ -89,9 +89,22 @@ def test_the_detector_finds_a_circle() -> None:
 
 def test_the_generator_and_the_runtime_never_import_the_conformance_suite() -> None:
     graph = import_graph()
-    below = [m for m in graph if m.startswith("codegen") and m != "codegen.cli"]
+    below = [m for m in graph if m.startswith("codegen")]
     upward = {m: sorted(t for t in graph[m] if t.startswith("conformance")) for m in below}
     assert {m: t for m, t in upward.items() if t} == {}
+
+
+def test_only_the_command_line_stands_above_both() -> None:
+    """The CLI (``grdfkit``) imports the generator and the suite; nothing imports the CLI."""
+    graph = import_graph()
+    users = sorted(
+        m for m, targets in graph.items() if any(t.startswith("grdfkit") for t in targets)
+    )
+    assert [u for u in users if not u.startswith("grdfkit")] == []
+    cli = graph["grdfkit.cli"]
+    assert any(t.startswith("codegen") for t in cli) and any(
+        t.startswith("conformance") for t in cli
+    )
 
 
 def test_the_mock_never_imports_the_client_runtime_or_the_generator() -> None:

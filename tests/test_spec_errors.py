@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from codegen.cli import EXIT_PROBLEM, EXIT_USAGE, app
 from codegen.manifest import DEFAULT_MANIFEST
 from codegen.sources import MAX_EXPANDED_NODES, dangling_refs, parse_document
+from grdfkit.cli import EXIT_PROBLEM, EXIT_USAGE, app
 
 runner = CliRunner()
 SPEC = DEFAULT_MANIFEST.parent / "adict" / "adict-v2.yaml"

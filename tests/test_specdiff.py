@@ -12,8 +12,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from codegen.cli import app
 from codegen.specdiff import Change, diff_documents
+from grdfkit.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE: dict[str, Any] = {

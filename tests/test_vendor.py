@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from codegen.cli import app
+from grdfkit.cli import app
 
 runner = CliRunner()
 
