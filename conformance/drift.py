@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -58,6 +59,10 @@ KINDS: dict[str, str] = {
     "quirk": "a known BAS quirk (review it, then --allow quirk)",
     "cut_short": "the recording ends before the answer did",
 }
+
+
+#: Reports one finding of an exchange: ``say(kind, message)``.
+Say = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,7 @@ def _suivi_codes() -> tuple[_Code, ...]:
     )
 
 
-def _code_findings(api: str, exchange: Exchange, content: bytes, say: Any) -> None:
+def _code_findings(api: str, exchange: Exchange, content: bytes, say: Say) -> None:
     media = exchange.content_type.split(";", 1)[0].strip()
     code, message = grdf_code(media, content)
     if code is None and message is None:
@@ -275,7 +280,7 @@ def _objects(content: bytes) -> tuple[list[Any], bool]:
         values.append(value)
 
 
-def _rest(api: str, route: _Route, exchange: Exchange, say: Any) -> None:
+def _rest(api: str, route: _Route, exchange: Exchange, say: Say) -> None:
     content = exchange.content()
     media = exchange.content_type.split(";", 1)[0].strip()
     if route.alias:
@@ -329,7 +334,7 @@ def _tjdc_pairs() -> dict[tuple[str, str], tuple[re.Pattern[str], ...]]:
     return {key: tuple(patterns) for key, patterns in pairs.items()}
 
 
-def _soap(exchange: Exchange, say: Any) -> tuple[str | None, str | None]:
+def _soap(exchange: Exchange, say: Say) -> tuple[str | None, str | None]:
     payload, problems = soap_payload(exchange.content())
     for problem in problems:
         say("soap", problem.partition(": ")[2] or problem)
@@ -359,7 +364,7 @@ def _step(exchange: Exchange) -> str:
 
 
 # ------------------------------------------------------------------------ rows
-def _row_findings(recording: Recording, say_for: Any) -> None:
+def _row_findings(recording: Recording, say_for: Callable[[Exchange, str], Say]) -> None:
     rows: dict[str, TableRow] = {row.name: row for row in all_rows()}
     last: dict[str, Exchange] = {}
     for exchange in recording.exchanges:
@@ -450,7 +455,7 @@ def drift(recording: Recording) -> DriftReport:
     """Check every exchange of ``recording`` against the specs and the tables."""
     findings: list[Finding] = []
 
-    def say_for(exchange: Exchange, operation: str) -> Any:
+    def say_for(exchange: Exchange, operation: str) -> Say:
         def say(kind: str, message: str) -> None:
             findings.append(Finding(kind, exchange.file.name, operation, message, exchange.case))
 

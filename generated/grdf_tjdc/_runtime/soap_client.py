@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import cache
 from types import ModuleType, TracebackType
 from typing import Any, Self
 
@@ -160,6 +161,7 @@ def build(module: ModuleType, cls: type, values: Mapping[str, tuple[Any, str]]) 
     return cls(**arguments)
 
 
+@cache
 def element_class(module: ModuleType, element: str) -> type:
     """The dataclass of ``module`` that xsdata generated for XML element ``element``."""
     for value in vars(module).values():
