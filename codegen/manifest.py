@@ -11,7 +11,7 @@ import hashlib
 import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -93,13 +93,14 @@ class SoapParam(_Strict):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     #: The element's path in the request, ``/``-separated (``Demande/NumeroPCE``).
     element: Annotated[str, Field(pattern=r"^[A-Za-z][\w.-]*(/[A-Za-z][\w.-]*)*$")]
-    #: ``str``, ``date`` (an ``xs:date``) or ``oui-non`` (a bool sent as OUI / NON).
-    type: Literal["str", "date", "oui-non"] = "str"
+    #: A type of the runtime's ``PARAM_TYPES``: ``str``, ``date`` (an ``xs:date``) or
+    #: ``oui-non`` (a bool sent as OUI / NON); checked when the client is rendered.
+    type: str = "str"
     optional: bool = False
     #: Before the first keyword-only parameter.
     positional: bool = False
-    #: A format the runtime checks first (``pce``, ``postcode``: :mod:`codegen.runtime.rules`).
-    rule: Literal["pce", "postcode"] | None = None
+    #: A format of the runtime's ``FORMATS`` checked first (``pce``, ``postcode``).
+    rule: str | None = None
 
 
 class SoapStep(_Strict):
@@ -111,8 +112,8 @@ class SoapStep(_Strict):
     params: tuple[SoapParam, ...]
     #: Elements every request of the step carries with this value (``NumeroVersion``).
     constants: dict[str, str] = {}
-    #: Named rules of the runtime checked before sending (``tjdc_request``).
-    rules: tuple[Literal["tjdc_request"], ...] = ()
+    #: Named rules of the runtime's ``STEP_RULES`` checked before sending (``tjdc_request``).
+    rules: tuple[str, ...] = ()
 
 
 class SoapDialogue(_Strict):
@@ -126,9 +127,9 @@ class SoapDialogue(_Strict):
     go_on: str
     #: Its parameters: names of the steps' parameters.
     params: tuple[str, ...]
-    #: Parameters made optional, computed by a named runtime default when not given.
-    defaults: dict[str, Literal["earliest_tjdc_date"]] = {}
-    rules: tuple[Literal["tjdc_request"], ...] = ()
+    #: Parameters made optional, computed by a default of the runtime's ``DEFAULTS``.
+    defaults: dict[str, str] = {}
+    rules: tuple[str, ...] = ()
 
 
 class Soap(_Strict):

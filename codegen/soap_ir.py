@@ -10,7 +10,7 @@ template needs as ready Python source: signatures, the ``STEPS`` table, argument
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +18,30 @@ from lxml import etree
 
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.manifest import Api, Soap, SoapParam, SoapStep
+from codegen.runtime.soap_client import DEFAULTS, FORMATS, PARAM_TYPES, STEP_RULES
 
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
 _SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
 _XS = "http://www.w3.org/2001/XMLSchema"
+#: The annotation of each of the runtime's parameter types (``PARAM_TYPES``).
 _PYTHON_TYPES = {"str": "str", "date": "date", "oui-non": "bool"}
+_NAMED: dict[str, tuple[Mapping[str, object], str]] = {
+    "type": (PARAM_TYPES, "PARAM_TYPES"),
+    "rule": (FORMATS, "FORMATS"),
+    "rules": (STEP_RULES, "STEP_RULES"),
+    "defaults": (DEFAULTS, "DEFAULTS"),
+}
+
+
+def _unknown_names(kind: str, names: list[str]) -> list[str]:
+    """``names`` the runtime table ``kind`` names does not have, one message each."""
+    table, table_name = _NAMED[kind]
+    known = ", ".join(sorted(table))
+    return [
+        f"{kind} {name!r} is not one of the runtime's {table_name} ({known})"
+        for name in names
+        if name not in table
+    ]
 
 
 @dataclass(frozen=True)
@@ -85,11 +104,10 @@ class _Operation:
     request: str
     answer: str
     action: str
-    doc: str
 
 
 def wsdl_operations(wsdl: bytes) -> dict[str, _Operation]:
-    """``{operation: request element, answer element, soapAction, documentation}``."""
+    """``{operation: request element, answer element, soapAction}``."""
     root = etree.fromstring(wsdl)
     messages = {
         m.get("name"): _local(m.find(_q("part")).get("element"))
@@ -105,8 +123,7 @@ def wsdl_operations(wsdl: bytes) -> dict[str, _Operation]:
         name = operation.get("name", "")
         request = messages.get(_local(operation.find(_q("input")).get("message")))
         answer = messages.get(_local(operation.find(_q("output")).get("message")))
-        documentation = operation.findtext(_q("documentation")) or ""
-        found[name] = _Operation(request or "", answer or "", actions.get(name, ""), documentation)
+        found[name] = _Operation(request or "", answer or "", actions.get(name, ""))
     return found
 
 
@@ -212,6 +229,14 @@ def build_soap_client(api: Api, wsdl: bytes, schemas: list[Path]) -> SoapClientI
         if found is None:
             error(f"step {step.method}: the WSDL has no operation {step.operation!r}")
             continue
+        for problem in (
+            _unknown_names("type", [p.type for p in step.params])
+            + _unknown_names("rule", [p.rule for p in step.params if p.rule])
+            + _unknown_names("rules", list(step.rules))
+        ):
+            error(f"step {step.method}: {problem}")
+        if any(d.severity is Severity.ERROR for d in ir.diagnostics):
+            continue
         paths = [*soap.identity, *step.constants, *(p.element for p in step.params)]
         for path in paths:
             if not schema.has(found.request, path):
@@ -244,11 +269,16 @@ def _dialogue(
     dialogue = soap.dialogue
     assert dialogue is not None
     known = {p.name: p for params in by_method.values() for p in params}
+    named = _unknown_names("defaults", list(dialogue.defaults.values()))
+    named += _unknown_names("rules", list(dialogue.rules))
+    for problem in named:
+        error(f"dialogue {dialogue.method}: {problem}")
     missing = [m for m in dialogue.steps if m not in by_method]
     unknown = [n for n in [*dialogue.params, *dialogue.defaults] if n not in known]
-    if missing or unknown:
+    if missing or unknown or named:
         problems = [f"step {m!r}" for m in missing] + [f"parameter {n!r}" for n in unknown]
-        error(f"dialogue {dialogue.method}: no {', '.join(problems)}")
+        if problems:
+            error(f"dialogue {dialogue.method}: no {', '.join(problems)}")
         return None
     params = [known[n] for n in dialogue.params]
     method = SoapMethodIR(

@@ -28,19 +28,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
-
-import yaml
 
 from conformance import project
 from conformance.cases import TableRow, all_rows, message_pattern
 from conformance.cassettes import Exchange, Recording, Run
 from conformance.checks import NDJSON, body_problems
 from conformance.drivers import TJDC_NS, grdf_code, soap_payload
-
-TABLES = Path(__file__).resolve().parent / "tables"
+from conformance.mock.catalog import messages
 
 #: Every kind of finding, and what it means (the report's legend).
 KINDS: dict[str, str] = {
@@ -157,12 +153,10 @@ class _Code:
     message: str | None
 
 
-@cache
 def _adict_codes() -> tuple[_Code, ...]:
-    raw = yaml.safe_load((TABLES / "adict_messages.yaml").read_text(encoding="utf-8"))
     return tuple(
-        _Code(str(entry["code"]), int(entry["http"]), str(entry["message"]))
-        for group in raw.values()
+        _Code(entry.code, entry.http, entry.message)
+        for group in messages().values()
         for entry in group.values()
     )
 

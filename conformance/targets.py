@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from codegen.runtime.auth import Secret
 from conformance.budget import CallBudget
@@ -255,52 +256,39 @@ def replay_target(directory: Path, run: Run, budget: int) -> Iterator[Target]:
 
 
 def replayed(url: str, run: Run, budget: int) -> Target:
-    """The target of ``run`` (a recorded run) served by a replaying mock at ``url``."""
-    demo, _, fuzz = MOCK_CLIENTS
-    target = Target(
-        "replay",
-        CallBudget(limit=budget),
-        allow_writes=bool(run.options.get("allow_writes")),
-        recorded_from=run.target,
-    )
+    """The target of ``run`` (a recorded run) served by a replaying mock at ``url``.
 
-    def fact(api: str, name: str, default: str) -> str:
-        return str(run.apis.get(api, {}).get(name) or default)
+    The mock's own target, its clients and token URLs, with the recorded run's base paths
+    and facts in place of the mock's, no test controls, and the recorded budget.
+    """
+    apis = tuple(api for api in APIS if api in run.apis)
+    target = mock_target_for(url, apis, controls_key="")
+    target.name, target.controls_url, target.controls_key = "replay", None, None
+    target.budget = CallBudget(limit=budget)
+    target.allow_writes = bool(run.options.get("allow_writes"))
+    target.planted_bugs = ()
+    target.recorded_from = run.target
 
-    if "adict" in run.apis:
-        target.adict = AdictTarget(
-            base_url=url + (run.base_path("adict") or "/adict/bas/v6"),
-            token_url=url + ADICT_TOKEN_PATH,
-            scope=fact("adict", "scope", "/adict/bas/v6"),
-            client_id=demo.client_id,
-            client_secret=Secret(demo.secret),
-            fuzz_client_id=fuzz.client_id,
-            fuzz_client_secret=Secret(fuzz.secret),
-            tier=fact("adict", "tier", "small"),
-        )
-    if "suivi_demande" in run.apis:
-        other_cdgf = run.apis["suivi_demande"].get("other_cdgf")
-        target.suivi_demande = SuiviTarget(
-            base_url=url + (run.base_path("suivi_demande") or "/fournisseur"),
-            token_url=url + OMEGA_TOKEN_PATH,
-            client_id=demo.client_id,
-            client_secret=Secret(demo.secret),
-            # the recorded one is redacted in the cassettes, and so is this one when matched
-            user_login="replay@grdfkit.invalid",
-            cdgf=fact("suivi_demande", "cdgf", str(demo.cdgf)),
-            numero_demande=fact("suivi_demande", "numero_demande", "WD00053H"),
-            fuzz_client_id=fuzz.client_id,
-            fuzz_client_secret=Secret(fuzz.secret),
-            other_cdgf=str(other_cdgf) if other_cdgf else None,
-        )
-    if "tjdc" in run.apis:
-        target.tjdc = TjdcTarget(
-            url=url + (run.base_path("tjdc") or "/omega/ws/CreerDemandeTJDC"),
-            cert=None,
-            dn_entreprise=fact("tjdc", "dn_entreprise", str(demo.dn)),
-            numero_cad=fact("tjdc", "numero_cad", str(demo.cdgf)),
-            login="replay",
-        )
+    def recorded(api: str, facts: Any, base_field: str) -> Any:
+        facts_of_run = run.apis[api]
+        kept = {
+            f.name: facts_of_run.get(f.name)
+            for f in fields(facts)
+            # optional facts the run did not have stay absent (a row needing them skips)
+            if (isinstance(facts_of_run.get(f.name), str | int) or f.default is None)
+            and f.name not in (base_field, "token_url", "client_id", "fuzz_client_id", "cert")
+        }
+        base = run.base_path(api)
+        if base:
+            kept[base_field] = url + base
+        return replace(facts, **kept)
+
+    if target.adict is not None:
+        target.adict = recorded("adict", target.adict, "base_url")
+    if target.suivi_demande is not None:
+        target.suivi_demande = recorded("suivi_demande", target.suivi_demande, "base_url")
+    if target.tjdc is not None:
+        target.tjdc = recorded("tjdc", target.tjdc, "url")
     return target
 
 

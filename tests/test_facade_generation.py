@@ -447,3 +447,9 @@ def test_a_soap_step_naming_an_operation_the_wsdl_lacks_is_refused(tmp_path: Pat
     assert code != EXIT_OK
     assert "the WSDL has no operation 'CreerDemandeTJDCv2'" in output
     assert "coverage: operation CreerDemandeTJDC has no step" in output
+
+
+def test_a_soap_step_naming_a_rule_the_runtime_lacks_is_refused(tmp_path: Path) -> None:
+    code, output = _tjdc_copy(tmp_path, 'rule = "postcode"', 'rule = "post_code"')
+    assert code != EXIT_OK
+    assert "rule 'post_code' is not one of the runtime's FORMATS (pce, postcode)" in output

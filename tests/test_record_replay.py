@@ -363,3 +363,10 @@ def test_record_refuses_a_used_directory_and_a_bad_pace(tmp_path: Path, pki: Pat
     env = bas_env("http://127.0.0.1:9", pki) | {"GRDFKIT_BAS_PACE_S": "fast"}
     run = grdfkit("conformance", "--target", "bas", "--api", "adict", env=env)
     assert run.returncode == 2 and "GRDFKIT_BAS_PACE_S='fast'" in run.stdout
+
+
+def test_the_reader_reads_the_format_the_recorder_writes() -> None:
+    from codegen.runtime import recording
+    from conformance import cassettes
+
+    assert cassettes.FORMAT == recording.FORMAT

@@ -106,12 +106,22 @@ STEP_RULES: dict[str, Callable[[Mapping[str, Any], date], None]] = {
 DEFAULTS: dict[str, Callable[[date], Any]] = {"earliest_tjdc_date": rules.earliest_tjdc_date}
 
 
-def _check_format(param: Param, value: Any) -> None:
-    field = param.element.rsplit("/", 1)[-1]
-    if param.rule == "pce":
-        rules.check_pce(value, field)
-    elif param.rule == "postcode" and not rules.POSTCODE.fullmatch(value):
+def _pce(field: str, value: Any) -> None:
+    rules.check_pce(value, field)
+
+
+def _postcode(field: str, value: Any) -> None:
+    if not rules.POSTCODE.fullmatch(value):
         raise ValidationError(field, "postcode_format", f"{value!r} is not 5 digits")
+
+
+#: The formats a parameter may name (``rule = ...``), checked against its element's name.
+FORMATS: dict[str, Callable[[str, Any], None]] = {"pce": _pce, "postcode": _postcode}
+
+
+def _check_format(param: Param, value: Any) -> None:
+    if param.rule is not None:
+        FORMATS[param.rule](param.element.rsplit("/", 1)[-1], value)
 
 
 def _element_name(item: dataclasses.Field[Any]) -> str:
@@ -125,11 +135,16 @@ def _element_type(module: ModuleType, owner: type, item: dataclasses.Field[Any])
     return hint
 
 
+#: How a parameter's value goes on the wire, by its declared ``type``.
+PARAM_TYPES: dict[str, Callable[[Any], Any]] = {
+    "str": lambda value: value,
+    "date": XmlDate.from_date,
+    "oui-non": lambda value: "OUI" if value else "NON",
+}
+
+
 def _convert(value: Any, kind: Any, param_type: str) -> Any:
-    if param_type == "date":
-        return XmlDate.from_date(value)
-    if param_type == "oui-non":
-        value = "OUI" if value else "NON"
+    value = PARAM_TYPES[param_type](value)
     if isinstance(kind, type) and issubclass(kind, Enum):
         return kind(value)
     return value

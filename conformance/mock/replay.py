@@ -5,7 +5,7 @@ method, path, query and body are the recorded ones and it carried credentials (a
 personal headers, such as ``x-user-login``) when the recorded one did; other headers are
 volatile and ignored. The request is redacted as the recorder redacted it before it is
 compared, so a replay matches a cassette whose personal fields are ``<redacted>``. The same
-request recorded several times is answered in recorded order (a declaration then its 409,
+request recorded several times is answered in recorded order (decided; a declaration then its 409,
 the last answer repeated when the recording runs out). A stream is sent with its recorded
 lines in recorded order (whole chunks, sent in blocks of about 1 MiB), as fast as
 the client reads. Anything not recorded falls back to the
