@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import ssl
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -389,7 +388,7 @@ def vendor(
     """Copy generated client packages into another project, with their provenance.
 
     Each package is self-contained (relative imports, py.typed, _provenance.json); it needs
-    only its runtime dependencies (httpx, attrs, python-dateutil). An existing vendored copy
+    only its runtime dependencies (httpx, msgspec, pyrate-limiter). An existing vendored copy
     is replaced when it is pristine, and refused when files were edited by hand, unless
     --force.
 
@@ -510,8 +509,6 @@ def mock(
     A client added without a CDG-F is refused by Suivi Demande and TJDC (it never borrows
     the demo supplier's); give one, and the DN of its certificate for TJDC.
     """
-    import uvicorn
-
     _check_mockable()
     from conformance.mock import MockConfig, create_app
     from conformance.mock.config import DEFAULT_CLIENTS, MockClient
@@ -569,21 +566,12 @@ def mock(
         out.print(f"  [bold red]planted bugs[/]   {', '.join(sorted(config.bugs))}")
     if replayed:
         out.print(f"  replay         {replayed}", markup=False)
-    tls: dict[str, Any] = {}
-    if tls_cert and tls_key:
-        tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)}
-        if tls_client_ca:
-            tls |= {"ssl_ca_certs": str(tls_client_ca), "ssl_cert_reqs": ssl.CERT_REQUIRED}
-    from conformance.mock.server import ArrivalStampedH11
+    from conformance.mock.server import Tls, serve
 
-    uvicorn.run(
-        create_app(config),
-        host=host,
-        port=port,
-        log_level="warning",
-        http=ArrivalStampedH11,
-        **tls,
-    )
+    tls = None
+    if tls_cert and tls_key:
+        tls = Tls(str(tls_cert), str(tls_key), str(tls_client_ca) if tls_client_ca else None)
+    serve(create_app(config), host, port, tls)
     raise typer.Exit(EXIT_OK)
 
 

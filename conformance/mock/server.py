@@ -15,29 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from conformance.mock.app import create_app
-from conformance.mock.auth import ARRIVAL
+from conformance.mock.arrival import ArrivalStampedH11, listener
 from conformance.mock.config import MockConfig
-
-
-class ArrivalStampedH11(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol, stamping each request with when its bytes arrived.
-
-    GRDF's gateway counts a call when it reaches it; the mock's handler runs later, by as
-    much as its event loop lags under load. The quota counts the arrival stamp, so the
-    mock's own lateness never turns a client's well-spaced calls into a 429.
-    """
-
-    def data_received(self, data: bytes) -> None:
-        """Stamp, then parse as uvicorn does; the scope of a request begun here gets it."""
-        arrived = time.monotonic()
-        before = getattr(self, "scope", None)
-        super().data_received(data)
-        scope = getattr(self, "scope", None)
-        if scope is not None and scope is not before:
-            scope[ARRIVAL] = arrived
 
 
 def free_port() -> int:
@@ -56,21 +37,36 @@ class Tls:
     client_ca: str | None = None
 
 
-def _server(config: MockConfig | None, port: int, tls: Tls | None) -> uvicorn.Server:
-    options: dict[str, Any] = {}
-    if tls is not None:
-        options = {"ssl_certfile": tls.certfile, "ssl_keyfile": tls.keyfile}
-        if tls.client_ca:
-            options |= {"ssl_ca_certs": tls.client_ca, "ssl_cert_reqs": ssl.CERT_REQUIRED}
+def tls_options(tls: Tls | None) -> dict[str, Any]:
+    """Uvicorn's settings serving HTTPS with ``tls`` (none for plain HTTP)."""
+    if tls is None:
+        return {}
+    options: dict[str, Any] = {"ssl_certfile": tls.certfile, "ssl_keyfile": tls.keyfile}
+    if tls.client_ca:
+        options |= {"ssl_ca_certs": tls.client_ca, "ssl_cert_reqs": ssl.CERT_REQUIRED}
+    return options
+
+
+def serve(app: Any, host: str, port: int, tls: Tls | None = None) -> None:
+    """Serve ``app`` on ``host:port`` until interrupted, requests stamped on arrival.
+
+    The listening socket is the mock's own (:func:`conformance.mock.arrival.listener`), so
+    that the kernel timestamps what each connection receives.
+    """
+    server = _uvicorn(app, host, port, tls)
+    server.run(sockets=[listener(host, port)])
+
+
+def _uvicorn(app: Any, host: str, port: int, tls: Tls | None) -> uvicorn.Server:
     return uvicorn.Server(
         uvicorn.Config(
-            create_app(config),
-            host="127.0.0.1",
+            app,
+            host=host,
             port=port,
             log_level="warning",
             lifespan="off",
             http=ArrivalStampedH11,
-            **options,
+            **tls_options(tls),
         )
     )
 
@@ -85,7 +81,7 @@ def _serve_in_process(config: MockConfig | None, port: int, tls: Tls | None) -> 
     # possible. Unprivileged users cannot, and keep the default priority.
     with contextlib.suppress(OSError):
         os.nice(SANDBOX_NICENESS)
-    _server(config, port, tls).run()
+    serve(create_app(config), "127.0.0.1", port, tls)
 
 
 def _wait_for_port(port: int, alive: Callable[[], bool]) -> None:
@@ -124,8 +120,9 @@ def running_mock(
             process.terminate()
             process.join(timeout=10)
         return
-    server = _server(config, port, tls)
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = _uvicorn(create_app(config), "127.0.0.1", port, tls)
+    sock = listener("127.0.0.1", port)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
@@ -137,3 +134,4 @@ def running_mock(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import shutil
 import socket
@@ -212,51 +213,108 @@ def test_sync_redis_helper_refuses_an_async_client(redis_port: int) -> None:
 
 
 class WireTransport:
-    """An inner transport that 'writes' ``delay_s`` after being handed the request, telling
-    the trace callback as httpcore does, and records when each write started."""
+    """An inner transport that 'writes' as httpcore does, telling the trace callback.
 
-    def __init__(self, *delays_s: float) -> None:
+    Each request takes the next ``(before, during)`` pair (the last one repeats): it waits
+    ``before`` after being handed the request, says the write starts, waits ``during``
+    (a thread starved between the trace and the socket), records the write and says the
+    write is complete.
+    """
+
+    def __init__(self, *delays_s: tuple[float, float]) -> None:
         self.delays_s = list(delays_s)
         self.writes: list[float] = []
 
     @property
-    def delay_s(self) -> float:
+    def delay_s(self) -> tuple[float, float]:
         return self.delays_s.pop(0) if len(self.delays_s) > 1 else self.delays_s[0]
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        time.sleep(self.delay_s)
+        before, during = self.delay_s
+        time.sleep(before)
         request.extensions["trace"]("http11.send_request_headers.started", {})
+        time.sleep(during)
         self.writes.append(time.monotonic())
+        request.extensions["trace"]("http11.send_request_headers.complete", {})
         return httpx.Response(200, request=request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(self.delay_s)
+        before, during = self.delay_s
+        await asyncio.sleep(before)
         await request.extensions["trace"]("http11.send_request_headers.started", {})
+        await asyncio.sleep(during)
         self.writes.append(time.monotonic())
+        await request.extensions["trace"]("http11.send_request_headers.complete", {})
         return httpx.Response(200, request=request)
 
 
-@pytest.mark.parametrize("delays_s", [(0.0,), (0.05, 0.0), (0.05, 0.0, 0.05)])
-def test_a_write_starting_late_is_counted_again_when_it_starts(
-    delays_s: tuple[float, ...],
+def _gaps(writes: list[float]) -> list[float]:
+    return [b - a for a, b in itertools.pairwise(writes)]
+
+
+ON_TIME, LATE_START, LATE_WRITE = (0.0, 0.0), (0.05, 0.0), (0.0, 0.05)
+
+
+@pytest.mark.parametrize(
+    "delays_s",
+    [(ON_TIME,), (LATE_START, ON_TIME), (LATE_START, ON_TIME, LATE_START), (LATE_WRITE, ON_TIME)],
+    ids=["on-time", "late-start", "late-starts", "late-after-the-trace"],
+)
+def test_a_late_write_is_counted_when_its_bytes_leave(
+    delays_s: tuple[tuple[float, float], ...],
 ) -> None:
     """A write late after its admission must not land within a second of the next call,
-    which is admitted (and written) on time. Under load an "on time" write may be late
-    too and be counted again: that only spaces the calls more."""
+    which is admitted (and written) on time: the late call's count is moved to when it
+    left, so the next one keeps a whole window from it, not from the admission. Under
+    load an "on time" write may be late too: that only spaces the calls more."""
     limiter = QuotaLimiter(QuotaConfig(per_second=1, max_wait_s=10))
     inner = WireTransport(*delays_s)
     transport = QuotaTransport(inner, limiter)  # type: ignore[arg-type]
     for _ in range(3):
         transport.handle_request(httpx.Request("GET", "http://x/"))
-    late = sum(1 for delay in (*delays_s, *[delays_s[-1]] * 3)[:3] if delay > 0)
-    assert late <= transport.recounted <= 3
-    gaps = [b - a for a, b in zip(inner.writes, inner.writes[1:], strict=False)]
-    assert min(gaps) >= 1.0
+    late = sum(1 for delay in (*delays_s, *[delays_s[-1]] * 3)[:3] if delay != ON_TIME)
+    assert late <= transport.moved
+    assert transport.recounted == 0  # moving costs the lateness, not a whole slot
+    assert min(_gaps(inner.writes)) >= 1.0
 
 
-def test_async_late_write_is_counted_again() -> None:
+def test_a_write_starting_a_window_late_takes_a_fresh_slot() -> None:
+    """A call starved for longer than a window may already have let the next one in:
+    moving its count could not undo that, so it waits for a slot of its own."""
     limiter = QuotaLimiter(QuotaConfig(per_second=1, max_wait_s=10))
-    inner = WireTransport(0.05, 0.0)
+    inner = WireTransport((1.1, 0.0), ON_TIME)
+    transport = QuotaTransport(inner, limiter)  # type: ignore[arg-type]
+    for _ in range(2):
+        transport.handle_request(httpx.Request("GET", "http://x/"))
+    assert transport.recounted == 1
+    assert min(_gaps(inner.writes)) >= 1.0
+
+
+def test_a_store_the_runtime_cannot_update_takes_a_fresh_slot() -> None:
+    """A limiter without ``sent_late`` (one of your own): a late write is counted again."""
+
+    class OwnLimiter:
+        def __init__(self) -> None:
+            self.inner = QuotaLimiter(QuotaConfig(per_second=1, max_wait_s=10))
+            self.config = self.inner.config
+
+        def admit(self) -> tuple[int, float]:
+            return self.inner.admit()
+
+    inner = WireTransport(LATE_START, ON_TIME)
+    transport = QuotaTransport(inner, OwnLimiter())  # type: ignore[arg-type]
+    for _ in range(2):
+        transport.handle_request(httpx.Request("GET", "http://x/"))
+    assert transport.recounted >= 1
+    assert min(_gaps(inner.writes)) >= 1.0
+
+
+@pytest.mark.parametrize("delays_s", [(LATE_START, ON_TIME), (LATE_WRITE, ON_TIME)])
+def test_async_late_write_is_counted_when_its_bytes_leave(
+    delays_s: tuple[tuple[float, float], ...],
+) -> None:
+    limiter = QuotaLimiter(QuotaConfig(per_second=1, max_wait_s=10))
+    inner = WireTransport(*delays_s)
     transport = AsyncQuotaTransport(inner, limiter)  # type: ignore[arg-type]
 
     async def main() -> None:
@@ -264,14 +322,70 @@ def test_async_late_write_is_counted_again() -> None:
             await transport.handle_async_request(httpx.Request("GET", "http://x/"))
 
     asyncio.run(main())
-    assert transport.recounted >= 1
+    assert transport.moved >= 1
     assert inner.writes[1] - inner.writes[0] >= 1.0
+
+
+def _next_admission_after_a_move(limiter: QuotaLimiter) -> int:
+    """Admit a call, let it leave 400 ms late, move it, and return when the next one came."""
+    counted = limiter.acquire()
+    time.sleep(0.4)
+    assert limiter.sent_late(counted, 0.4)
+    return limiter.acquire() - counted
+
+
+def test_a_move_in_memory_delays_the_next_call() -> None:
+    limiter = QuotaLimiter(QuotaConfig(per_second=1, max_wait_s=10))
+    assert _next_admission_after_a_move(limiter) >= 1415
+    assert limiter.moved == 1
+
+
+def test_a_move_in_a_sqlite_store_is_seen_by_another_limiter(tmp_path: Path) -> None:
+    from codegen.runtime.quota import sqlite_bucket
+
+    config = QuotaConfig(per_second=1, max_wait_s=10)
+    store = str(tmp_path / "quota.sqlite")
+    first = QuotaLimiter(config, sqlite_bucket(config, store, "k"))
+    other = QuotaLimiter(config, sqlite_bucket(config, store, "k"))
+    counted = first.acquire()
+    time.sleep(0.4)
+    assert first.sent_late(counted, 0.4)
+    assert other.acquire() - counted >= 1415
+
+
+def test_a_move_in_redis_delays_the_next_call(redis_port: int) -> None:
+    import redis
+
+    config = QuotaConfig(per_second=1, max_wait_s=10)
+    bucket = redis_bucket(config, redis.Redis(port=redis_port), "move-test")
+    assert _next_admission_after_a_move(QuotaLimiter(config, bucket)) >= 1415
+
+
+def test_a_move_in_async_redis_delays_the_next_call(redis_port: int) -> None:
+    import redis.asyncio
+
+    async def main() -> int:
+        config = QuotaConfig(per_second=1, max_wait_s=10)
+        bucket = await async_redis_bucket(config, redis.asyncio.Redis(port=redis_port), "amove")
+        limiter = QuotaLimiter(config, bucket)
+        counted = await limiter.aacquire()
+        await asyncio.sleep(0.4)
+        assert await limiter.asent_late(counted, 0.4)
+        return await limiter.aacquire() - counted
+
+    assert asyncio.run(main()) >= 1415
+
+
+def test_a_move_of_a_record_already_gone_changes_nothing() -> None:
+    limiter = QuotaLimiter(QuotaConfig(per_second=1, max_wait_s=10))
+    assert not limiter.sent_late(12345, 0.4)
+    assert limiter.moved == 0
 
 
 def test_a_previous_trace_callback_still_hears_every_event() -> None:
     heard: list[str] = []
     limiter = QuotaLimiter(QuotaConfig(per_second=5))
-    transport = QuotaTransport(WireTransport(0.0), limiter)  # type: ignore[arg-type]
+    transport = QuotaTransport(WireTransport(ON_TIME), limiter)  # type: ignore[arg-type]
     request = httpx.Request("GET", "http://x/", extensions={"trace": lambda n, i: heard.append(n)})
     transport.handle_request(request)
-    assert heard == ["http11.send_request_headers.started"]
+    assert heard == ["http11.send_request_headers.started", "http11.send_request_headers.complete"]

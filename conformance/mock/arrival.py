@@ -1,0 +1,110 @@
+"""When a request reached the mock: the kernel's receive time, not the event loop's.
+
+GRDF's gateway counts a call when its bytes reach GRDF's machine, a clock our test load
+cannot delay. The mock shares a CPU with the clients it judges: under load its event loop
+reads a socket milliseconds after the bytes arrived, and stamping then would count a
+client's well-spaced calls closer together than they were sent. So the mock's sockets ask
+the kernel to timestamp what they receive (``SO_TIMESTAMPNS``) and read with ``recvmsg``;
+the protocol stamps each request with the receive time of the bytes that began it.
+Where the kernel gives no timestamp, the event loop's reading time stands in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+import time
+from typing import Any
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from conformance.mock.auth import ARRIVAL
+
+#: Linux's option numbers (``<asm-generic/socket.h>``); Python's socket module lacks them.
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+SCM_TIMESTAMPNS = SO_TIMESTAMPNS
+_TIMESPEC = struct.Struct("@qq")
+_ANCILLARY = socket.CMSG_SPACE(_TIMESPEC.size)
+
+#: The receive time (monotonic seconds) of the last bytes read from each file descriptor.
+_RECEIVED: dict[int, float] = {}
+
+
+def _monotonic_of(ancillary: list[tuple[int, int, bytes]]) -> float:
+    """The kernel's receive time of a ``recvmsg`` answer, on the monotonic clock."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SCM_TIMESTAMPNS and len(data) >= _TIMESPEC.size:
+            seconds, nanoseconds = (int(v) for v in _TIMESPEC.unpack_from(data))
+            # the kernel stamps on the wall clock; the quota counts on the monotonic one
+            return time.monotonic() - (time.time() - (seconds + nanoseconds / 1e9))
+    return time.monotonic()
+
+
+class StampedSocket(socket.socket):
+    """A connected socket whose reads note when the kernel received their bytes."""
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        """``socket.recv`` through ``recvmsg``, noting the receive time."""
+        data, ancillary, _flags, _address = self.recvmsg(bufsize, _ANCILLARY, flags)
+        _RECEIVED[self.fileno()] = _monotonic_of(ancillary)
+        return data
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        """``socket.recv_into`` (TLS reads this way) through ``recvmsg_into``."""
+        view = memoryview(buffer)
+        if nbytes:
+            view = view[:nbytes]
+        size, ancillary, _flags, _address = self.recvmsg_into([view], _ANCILLARY, flags)
+        _RECEIVED[self.fileno()] = _monotonic_of(ancillary)
+        return size
+
+
+class StampedListener(socket.socket):
+    """A listening socket whose accepted connections are :class:`StampedSocket` s."""
+
+    def accept(self) -> tuple[socket.socket, Any]:
+        """Accept as ``socket.accept`` does, with receive timestamps on."""
+        fd, address = self._accept()  # type: ignore[attr-defined]
+        connection = StampedSocket(self.family, self.type, self.proto, fileno=fd)
+        if socket.getdefaulttimeout() is None and self.gettimeout():
+            connection.setblocking(True)
+        # without kernel timestamps, the event loop's reading time stands in
+        with contextlib.suppress(OSError):
+            connection.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        return connection, address
+
+
+def listener(host: str, port: int) -> StampedListener:
+    """A bound, listening :class:`StampedListener` on ``host:port``."""
+    sock = StampedListener(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class ArrivalStampedH11(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, stamping each request with when its bytes arrived.
+
+    The quota counts the arrival stamp, so the mock's own lateness never turns a client's
+    well-spaced calls into a 429.
+    """
+
+    def data_received(self, data: bytes) -> None:
+        """Stamp, then parse as uvicorn does; the scope of a request begun here gets it."""
+        arrived = self._received()
+        before = getattr(self, "scope", None)
+        super().data_received(data)
+        scope = getattr(self, "scope", None)
+        if scope is not None and scope is not before:
+            scope[ARRIVAL] = arrived
+
+    def _received(self) -> float:
+        sock = self.transport.get_extra_info("socket") if self.transport else None
+        try:
+            fd = sock.fileno() if sock is not None else -1
+        except OSError:
+            fd = -1
+        return _RECEIVED.get(fd) or time.monotonic()

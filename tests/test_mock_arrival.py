@@ -1,0 +1,47 @@
+"""The mock stamps a request with when the kernel received it, not when its loop read it."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from conformance.mock import arrival
+
+
+@pytest.fixture
+def connected() -> tuple[socket.socket, socket.socket]:
+    """A client socket and the mock's side of the same connection."""
+    server = arrival.listener("127.0.0.1", 0)
+    client = socket.create_connection(server.getsockname())
+    accepted, _address = server.accept()
+    server.close()
+    assert isinstance(accepted, arrival.StampedSocket)
+    return client, accepted
+
+
+@pytest.mark.parametrize("read", ["recv", "recv_into"])
+def test_a_late_read_still_gives_the_time_the_bytes_arrived(
+    connected: tuple[socket.socket, socket.socket], read: str
+) -> None:
+    """Read 300 ms after the send (a busy event loop): the stamp is the send's moment."""
+    client, accepted = connected
+    sent = time.monotonic()
+    client.sendall(b"GET / HTTP/1.1\r\n\r\n")
+    time.sleep(0.3)
+    if read == "recv":
+        data = accepted.recv(1024)
+    else:
+        buffer = bytearray(1024)
+        data = bytes(buffer[: accepted.recv_into(buffer)])
+    stamp = arrival._RECEIVED[accepted.fileno()]
+    assert data == b"GET / HTTP/1.1\r\n\r\n"
+    assert sent - 0.01 <= stamp <= sent + 0.1, "the kernel's receive time, not the read's"
+    client.close()
+    accepted.close()
+
+
+def test_without_a_kernel_timestamp_the_reading_time_stands_in() -> None:
+    before = time.monotonic()
+    assert before <= arrival._monotonic_of([]) <= time.monotonic()
