@@ -9,7 +9,9 @@
 - ``exceptions.py``: the runtime's typed errors and GRDF's codes, re-exported;
 - ``__init__.py``: the generator's exports plus the facade's.
 
-Templates only place values; every behaviour lives in the runtime.
+Templates only place values; every behaviour lives in the runtime. A REST package is
+rendered in openapi-python-client's template environment (its custom-template mechanism,
+ours first: :mod:`codegen.generators.rest_client`), a SOAP one in ours.
 """
 
 from __future__ import annotations
@@ -65,14 +67,14 @@ def _facade_names(api: Api, ir: ClientIR | None, soap_ir: SoapClientIR | None = 
     return []
 
 
-def facade_module(ir: ClientIR) -> bytes:
+def facade_module(ir: ClientIR, env: Environment = _ENV) -> bytes:
     """``facade.py`` of a REST API: its clients, rendered from the IR."""
-    return _ENV.get_template("facade.py.jinja").render(ir=ir).encode()
+    return env.get_template("facade.py.jinja").render(ir=ir).encode()
 
 
-def soap_facade_module(ir: SoapClientIR) -> bytes:
+def soap_facade_module(ir: SoapClientIR, env: Environment = _ENV) -> bytes:
     """``facade.py`` of a SOAP API: its client, rendered from the declared steps."""
-    return _ENV.get_template("soap_facade.py.jinja").render(ir=ir).encode()
+    return env.get_template("soap_facade.py.jinja").render(ir=ir).encode()
 
 
 def top_level_names(source: bytes) -> set[str]:
@@ -127,6 +129,7 @@ def api_module(
     wsdl: bytes | None,
     ir: ClientIR | None = None,
     soap_ir: SoapClientIR | None = None,
+    env: Environment = _ENV,
 ) -> bytes:
     """``_api.py`` of ``api``: the manifest's values, the operations and their ``Call``."""
     environments = {
@@ -139,7 +142,7 @@ def api_module(
         }
         for name, t in sorted(api.quota_tiers.items())
     }
-    text = _ENV.get_template("api.py.jinja").render(
+    text = env.get_template("api.py.jinja").render(
         title=api.title,
         spec=api.spec,
         api_name=repr(api.name),
@@ -171,18 +174,18 @@ def _exports_of(init_source: bytes) -> tuple[str, list[str]]:
     return "\n".join(imports), names
 
 
-def init_module(api: Api, generated_init: bytes, facade_names: list[str]) -> bytes:
+def init_module(
+    api: Api, generated_init: bytes, facade_names: list[str], env: Environment = _ENV
+) -> bytes:
     """``__init__.py``: the facade's clients and the errors module, nothing that bypasses them.
 
-    The generator's own ``Client`` / ``AuthenticatedClient`` would call GRDF without the
-    runtime's OAuth, quota and retries: they stay in their module (``.client``) for the
-    low-level layer, but the package exports only the facade. A package without a facade
-    (the SOAP one without a manifest facade entry) exports what the generator did.
+    A package without a facade (a SOAP one whose manifest declares no client) exports what
+    xsdata's ``__init__.py`` did: its bindings.
     """
     imports, names = _exports_of(generated_init)
     if facade_names:
         imports, names = "", []
-    text = _ENV.get_template("init.py.jinja").render(
+    text = env.get_template("init.py.jinja").render(
         title=api.title,
         facade=facade_names,
         generated_imports=imports,
@@ -191,11 +194,8 @@ def init_module(api: Api, generated_init: bytes, facade_names: list[str]) -> byt
     return text.encode()
 
 
-def exceptions_module() -> bytes:
-    """``exceptions.py``: every public error and GRDF code of the runtime, under one name.
-
-    (The generator's own ``errors.py`` keeps its name: its endpoint modules import it.)
-    """
+def exceptions_module(env: Environment = _ENV) -> bytes:
+    """``exceptions.py``: every public error and GRDF code of the runtime, under one name."""
     names: dict[str, list[str]] = {}
     for module in ("errors", "grdf_codes", "classify"):
         tree = ast.parse((RUNTIME / f"{module}.py").read_bytes())
@@ -204,7 +204,7 @@ def exceptions_module() -> bytes:
             for node in tree.body
             if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and not node.name.startswith("_")
         )
-    return _ENV.get_template("exceptions.py.jinja").render(names=names).encode()
+    return env.get_template("exceptions.py.jinja").render(names=names).encode()
 
 
 def assemble(
@@ -214,19 +214,25 @@ def assemble(
     wsdl: bytes | None,
     ir: ClientIR | None = None,
     soap_ir: SoapClientIR | None = None,
+    *,
+    environment: Environment | None = None,
 ) -> Tree:
-    """Add our files to a generated package (paths relative to the package)."""
+    """Add our files to a generated package (paths relative to the package).
+
+    ``environment`` renders the templates (openapi-python-client's for a REST package).
+    """
+    env = environment if environment is not None else _ENV
     files = dict(package)
     files.update(runtime_files(api.kind))
     source: bytes | None = None
     if ir is not None:
-        source = facade_module(ir)
+        source = facade_module(ir, env)
     elif soap_ir is not None:
-        source = soap_facade_module(soap_ir)
+        source = soap_facade_module(soap_ir, env)
     if source is not None:
         files["facade.py"] = source
-    files["_api.py"] = api_module(api, document, wsdl, ir, soap_ir)
-    files["exceptions.py"] = exceptions_module()
+    files["_api.py"] = api_module(api, document, wsdl, ir, soap_ir, env)
+    files["exceptions.py"] = exceptions_module(env)
     names = _facade_names(api, ir, soap_ir) if source else []
-    files["__init__.py"] = init_module(api, package.get("__init__.py", b""), names)
+    files["__init__.py"] = init_module(api, package.get("__init__.py", b""), names, env)
     return files

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.diagnostics import Diagnostic, Severity
+from codegen.generators.rest_client import Argument, Operation, Parsed, parse
 from codegen.manifest import Api
 from codegen.normalize import operations, snake_identifier
 from codegen.runtime.planning import NAMED_RULES
@@ -173,12 +174,17 @@ class ClientIR:
 
 
 class _Builder:
-    def __init__(self, api: Api, document: dict[str, Any], models: set[str] | None) -> None:
+    def __init__(
+        self, api: Api, document: dict[str, Any], models: set[str] | None, parsed: Parsed
+    ) -> None:
         self.api = api
         self.document = document
         self.models = models
+        self.parsed = parsed
         self.where = api.spec
         self.diagnostics: list[Diagnostic] = []
+        #: The operation being built, as openapi-python-client read it.
+        self.read = Operation("")
 
     def warn(self, pointer: str, message: str) -> None:
         self.diagnostics.append(Diagnostic(f"{self.where}#{pointer}", Severity.WARNING, message))
@@ -262,16 +268,25 @@ class _Builder:
             args.append(f"default={spec['default']!r}")
         return f"Param({', '.join(args)})"
 
+    def argument(self, wire: str, where: str, pointer: str) -> Argument:
+        """The Python name and requiredness openapi-python-client gave ``wire``."""
+        argument = self.read.arguments.get((wire, where))
+        if argument is None:
+            self.error(pointer, f"openapi-python-client did not read {where} {wire!r}")
+            return Argument(snake_identifier(wire), False)
+        return argument
+
     def parameter(self, raw: dict[str, Any], pointer: str) -> tuple[ParamIR, str]:
         param = self.deref(raw)
         wire = str(param.get("name"))
         where = str(param.get("in"))
-        name = str(param.get("x-grdf-name") or snake_identifier(wire))
+        argument = self.argument(wire, where, pointer)
+        name = str(param.get("x-grdf-name") or argument.python_name)
         schema = dict(param.get("schema") or {})
         if "x-grdf-format" in param:  # declared on the parameter, beside its schema
             schema.setdefault("x-grdf-format", param["x-grdf-format"])
         annotation, spec = self.typed(schema, f"{pointer}/schema")
-        required = where == "path" or bool(param.get("required"))
+        required = where == "path" or argument.required
         login = self.api.auth.user_login_header
         if where == "header" and login is not None and wire.lower() == login.lower():
             pass  # the client sends it on every call (manifest: user_login_header)
@@ -301,27 +316,28 @@ class _Builder:
         content = (operation.get("requestBody") or {}).get("content") or {}
         if _MULTIPART in content:
             schema = self.deref(content[_MULTIPART].get("schema") or {})
-            required = set(schema.get("required") or [])
             positional = []
             sources = []
             for wire, prop in (schema.get("properties") or {}).items():
-                annotation, spec = self.typed(prop, f"{pointer}/requestBody/{wire}")
-                name = snake_identifier(wire)
-                source = self.param_source(name, wire, "files", wire in required, spec)
-                positional.append(ParamIR(name, annotation, None, source, wire in required))
+                at = f"{pointer}/requestBody/{wire}"
+                annotation, spec = self.typed(prop, at)
+                argument = self.argument(wire, "body", at)
+                name, required = argument.python_name, argument.required
+                source = self.param_source(name, wire, "files", required, spec)
+                positional.append(ParamIR(name, annotation, None, source, required))
                 sources.append(source)
             return None, positional, sources
         if _JSON not in content:
             return None, [], []
         schema_ref = content[_JSON].get("schema") or {}
         schema = self.deref(schema_ref)
-        required = set(schema.get("required") or [])
         typed_name = str(declared.get("body") or f"{class_name(method)}Body")
         fields, sources = [], []
         for wire, prop in (schema.get("properties") or {}).items():
-            annotation, spec = self.typed(prop, f"{pointer}/requestBody/{wire}")
-            name = snake_identifier(wire)
-            is_required = wire in required
+            at = f"{pointer}/requestBody/{wire}"
+            annotation, spec = self.typed(prop, at)
+            argument = self.argument(wire, "body", at)
+            name, is_required = argument.python_name, argument.required
             if is_required:
                 annotation = f"Required[{annotation}]"
             elif spec.get("kind") not in ("vrai_faux", "list"):
@@ -367,18 +383,22 @@ class _Builder:
         operation_id = str(operation.get("operationId"))
         pointer = f"/paths/{path.replace('~', '~0').replace('/', '~1')}/{verb}"
         declared = operation.get("x-grdf-method") or {}
+        read = self.parsed.operation(operation.get("operationId"), path, verb)
+        if read is None:
+            self.error(pointer, f"openapi-python-client could not read {operation_id}")
+            read = Operation(snake_identifier(operation_id))
+        self.read = read
         if not declared.get("name"):
             self.warn(
                 pointer,
-                f"{operation_id}: no x-grdf-method name; the method is called "
-                f"{snake_identifier(operation_id)}",
+                f"{operation_id}: no x-grdf-method name; the method is called {read.name}",
             )
         for unknown in sorted(set(declared) - METHOD_KEYS):
             self.warn(
                 f"{pointer}/x-grdf-method/{unknown}",
                 f"x-grdf-method has no {unknown!r}; it takes {', '.join(sorted(METHOD_KEYS))}",
             )
-        name = str(declared.get("name") or snake_identifier(operation_id))
+        name = str(declared.get("name") or read.name)
         stream = operation.get("x-grdf-stream")
         stream_name = None
         if stream:
@@ -461,13 +481,31 @@ class _Builder:
         return {str(role): tuple(str(f) for f in fields) for role, fields in declared.items()}
 
 
-def build_client(api: Api, document: dict[str, Any], models: set[str] | None) -> ClientIR:
+def build_client(
+    api: Api, document: dict[str, Any], models: set[str] | None, parsed: Parsed | None = None
+) -> ClientIR:
     """The IR of ``api``'s facade: one :class:`MethodIR` per operation of ``document``.
 
     ``models`` are the class names of ``structs.py``, each model a method names is checked
     against (``None``: not checked, as ``diff`` does before anything is generated).
+    ``parsed`` is what openapi-python-client read of ``document`` (read here when absent):
+    the names and requiredness of every argument.
     """
-    builder = _Builder(api, document, models)
+    diagnostics: list[Diagnostic] = []
+    if parsed is None:
+        parsed, diagnostics = parse(api, document)
+    if parsed is None:
+        return ClientIR(
+            title=api.title,
+            sync_name="",
+            async_name="",
+            environments=(),
+            default_environment=api.default_environment,
+            quota_tiers=(),
+            user_login_header=None,
+            diagnostics=diagnostics,
+        )
+    builder = _Builder(api, document, models, parsed)
     exports = list(api.facade.exports) if api.facade else []
     sync_name = exports[0] if exports else f"{class_name(api.name)}Client"
     async_name = exports[1] if len(exports) > 1 else f"Async{sync_name}"

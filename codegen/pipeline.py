@@ -17,7 +17,7 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from codegen.assemble import assemble, top_level_names
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.generators.models import generate_models
-from codegen.generators.rest_client import generate_rest_client
+from codegen.generators.rest_client import parse
 from codegen.generators.soap import generate_soap_models
 from codegen.ir import ClientIR, build_client
 from codegen.layout import MODELS_PACKAGE, OPENAPI_DIR, common_files, owned_by
@@ -108,14 +108,17 @@ def _render_rest(sources: ApiSources) -> _Piece:
     problems += normalized.diagnostics
     if any(d.severity is Severity.ERROR for d in problems):
         return _Piece({}, problems)
-    client, client_problems = generate_rest_client(api, normalized.document)
+    parsed, client_problems = parse(api, normalized.document)
+    if parsed is None:
+        return _Piece({}, problems + client_problems)
+    client_problems += parsed.diagnostics
     models, model_problems = generate_models(api, normalized.document)
     structs, struct_problems = generate_models(api, normalized.document, structs=True)
-    ir = build_client(api, normalized.document, top_level_names(structs.encode()))
+    ir = build_client(api, normalized.document, top_level_names(structs.encode()), parsed)
     struct_problems += ir.diagnostics
     if any(d.severity is Severity.ERROR for d in ir.diagnostics):
         return _Piece({}, problems + client_problems + model_problems + struct_problems)
-    package = assemble(api, client, normalized.document, None, ir)
+    package = assemble(api, {}, normalized.document, None, ir, environment=parsed.environment)
     package["structs.py"] = structs.encode()
     document = json.dumps(normalized.document, indent=2, ensure_ascii=False) + "\n"
     files: Tree = {

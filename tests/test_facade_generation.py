@@ -313,7 +313,6 @@ def test_every_returned_or_streamed_type_has_a_readable_name_in_every_layer() ->
     """GRDF's keys Model_1 / Model_5 stay in the spec; the models are named by their title."""
     import grdf_models.adict as pydantic_models
     from grdf_adict import structs
-    from grdf_adict.models import ConsoPubliee as LowLevelConsoPubliee
 
     hints = {
         name: inspect.signature(getattr(grdf_adict.AdictClient, name)).return_annotation
@@ -326,7 +325,6 @@ def test_every_returned_or_streamed_type_has_a_readable_name_in_every_layer() ->
     }
     for name in ("ConsoPubliee", "InjectionPubliee"):
         assert getattr(structs, name).__name__ == getattr(pydantic_models, name).__name__ == name
-    assert LowLevelConsoPubliee.__name__ == "ConsoPubliee"
     returned = {
         str(inspect.signature(member).return_annotation)
         for cls in (grdf_adict.AdictClient, grdf_suivi_demande.SuiviDemandeClient)

@@ -93,3 +93,30 @@ def test_provenance_hash_skips_only_existing_non_rendering_modules() -> None:
     assert all((CODEGEN_DIR / name).is_file() for name in NOT_RENDERING)
     rendering = {"pipeline.py", "normalize.py", "assemble.py", "postprocess.py", "manifest.py"}
     assert not rendering & NOT_RENDERING
+
+
+@pytest.mark.parametrize("package", ["grdf_adict", "grdf_suivi_demande"])
+def test_a_rest_package_holds_no_way_around_the_runtime(package: str) -> None:
+    """The facade, its tables, its Structs and errors, and the runtime: nothing else.
+
+    openapi-python-client's stock endpoint modules called GRDF through an unauthenticated
+    client (no OAuth, quota or retries); only its parser and templating are used now.
+    """
+    root = GENERATED / package
+    files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    ours = {f for f in files if not f.startswith("_runtime/") and "__pycache__" not in f}
+    assert ours == {
+        "__init__.py",
+        "_api.py",
+        "_provenance.json",
+        "exceptions.py",
+        "facade.py",
+        "py.typed",
+        "structs.py",
+    }
+    calls_out = [
+        f
+        for f in ours
+        if f.endswith(".py") and "httpx.Client(" in (root / f).read_text(encoding="utf-8")
+    ]
+    assert calls_out == []

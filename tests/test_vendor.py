@@ -29,14 +29,14 @@ def test_copy_then_replace_a_pristine_copy(tmp_path: Path) -> None:
 @pytest.mark.parametrize("edit", ["change", "delete"])
 def test_refuses_a_hand_edited_copy_without_force(tmp_path: Path, edit: str) -> None:
     vendor(tmp_path)
-    client = tmp_path / "grdf_suivi_demande" / "client.py"
+    client = tmp_path / "grdf_suivi_demande" / "facade.py"
     if edit == "change":
         client.write_text(client.read_text() + "# local fix\n")
     else:
         client.unlink()
     code, text = vendor(tmp_path)
     assert code == 2
-    assert "has hand edits (client.py" in text and "--force" in text
+    assert "has hand edits (facade.py" in text and "--force" in text
     code, _ = vendor(tmp_path, "--force")
     assert code == 0
     assert "# local fix" not in client.read_text()
@@ -56,7 +56,7 @@ def test_vendored_package_imports_from_its_new_home(tmp_path: Path) -> None:
 
     vendor(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-c", "from grdf_suivi_demande.api.default import consulter_demande"],
+        [sys.executable, "-c", "from grdf_suivi_demande import SuiviDemandeClient"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -9,6 +9,9 @@ Built on pyrate-limiter's buckets (in-memory, SQLite file, Redis), with the sche
   wake when a slot opens instead of polling;
 - the per-second rate is enforced over ``1 s + margin``: spacing calls exactly at the limit
   lets jitter put two of them into one of the server's seconds now and then;
+- a call whose bytes left later than its admission (a thread starved of CPU between the
+  two) is moved, in the bucket, to when they left (:meth:`QuotaLimiter.sent_late`), so the
+  next call keeps its distance from the real send, not from the admission;
 - waiting is bounded by ``max_wait``; past it, or as soon as the per-day budget is spent
   (no sleeping for hours), :class:`QuotaExceeded` says which limit and when it frees;
 - pyrate-limiter's traps are avoided: its ``False`` answers are never ignored, a sync call
@@ -19,11 +22,13 @@ Built on pyrate-limiter's buckets (in-memory, SQLite file, Redis), with the sche
 from __future__ import annotations
 
 import asyncio
+import bisect
 import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from inspect import isawaitable
+from operator import attrgetter
 from typing import Any
 
 from pyrate_limiter import Duration, InMemoryBucket, Rate, RateItem
@@ -32,8 +37,8 @@ from pyrate_limiter.abstracts import AbstractBucket
 from .errors import QuotaExceeded
 
 #: Added to each second of the per-second window: covers the bucket clock's millisecond
-#: resolution, a write starting up to a fifth of it late (``QuotaTransport``) and the
-#: server's own stamping jitter, measured here with the CPU oversubscribed (up to ~12 ms);
+#: resolution, a write up to a fifth of it late before its count is corrected
+#: (``QuotaTransport``) and the network between the client and the server's stamp;
 #: 1.5 % of the rate at one call per second.
 DEFAULT_MARGIN_S = 0.015
 DEFAULT_MAX_WAIT_S = 30.0
@@ -135,6 +140,71 @@ async def async_redis_bucket(
     return bucket  # type: ignore[no-any-return]
 
 
+_BY_TIMESTAMP = attrgetter("timestamp")
+
+
+def _move_in_memory(bucket: Any, counted: int, sent: int) -> bool:
+    with bucket._lock:  # pyrate-limiter's own lock over its item list
+        items = bucket.items
+        index = bisect.bisect_left(items, counted, key=_BY_TIMESTAMP)
+        if index == len(items) or items[index].timestamp != counted:
+            return False
+        moved = items.pop(index)
+        bisect.insort(
+            items, RateItem(moved.name, sent, moved.weight), key=_BY_TIMESTAMP
+        )
+        return True
+
+
+def _move_in_sqlite(bucket: Any, counted: int, sent: int) -> bool:
+    with bucket.lock:
+        cursor = bucket.conn.execute(
+            f"UPDATE '{bucket.table}' SET item_timestamp = ? WHERE rowid = "
+            f"(SELECT rowid FROM '{bucket.table}' WHERE item_timestamp = ? LIMIT 1)",
+            (sent, counted),
+        )
+        bucket.conn.commit()
+        return bool(cursor.rowcount)
+
+
+def _move_in_redis(bucket: Any, counted: int, sent: int) -> bool:
+    members = bucket.redis.zrangebyscore(
+        bucket.bucket_key, counted, counted, start=0, num=1
+    )
+    if not members:
+        return False
+    bucket.redis.zadd(bucket.bucket_key, {members[0]: sent}, xx=True)
+    return True
+
+
+async def _amove_in_redis(bucket: Any, counted: int, sent: int) -> bool:
+    """:func:`_move_in_redis` for a ``redis.asyncio`` client (a sync one also works)."""
+    members = bucket.redis.zrangebyscore(
+        bucket.bucket_key, counted, counted, start=0, num=1
+    )
+    if isawaitable(members):
+        members = await members
+    if not members:
+        return False
+    added = bucket.redis.zadd(bucket.bucket_key, {members[0]: sent}, xx=True)
+    if isawaitable(added):
+        await added
+    return True
+
+
+def _mover(bucket: Any) -> Callable[[Any, int, int], bool] | None:
+    """How to move one recorded call in ``bucket``, by the kind of its store."""
+    from pyrate_limiter import SQLiteBucket
+
+    if isinstance(bucket, InMemoryBucket):
+        return _move_in_memory
+    if isinstance(bucket, SQLiteBucket):
+        return _move_in_sqlite
+    if hasattr(bucket, "bucket_key") and hasattr(bucket, "redis"):
+        return _move_in_redis
+    return None
+
+
 class QuotaLimiter:
     """Admit calls within a quota, waiting for a free slot up to ``max_wait_s``."""
 
@@ -157,6 +227,9 @@ class QuotaLimiter:
         self._count_lock = threading.Lock()
         #: Serialises "read the clock, record the call" for buckets without a lock of their own.
         self._put_lock = threading.Lock()
+        self._move = _mover(self.bucket)
+        #: Calls moved to when their bytes left (:meth:`sent_late`).
+        self.moved = 0
 
     def __repr__(self) -> str:
         limits = f"{self.config.per_second}/s" + (
@@ -220,6 +293,42 @@ class QuotaLimiter:
             if time.monotonic() + wait > deadline:
                 raise QuotaExceeded(self.config.describe(decision.failing_rate), wait)
             self._sleep(wait)
+
+    def sent_late(self, counted: int, late_s: float) -> bool:
+        """The call admitted at ``counted`` (bucket ms) left ``late_s`` later: count it then.
+
+        Moves that call's record in the bucket, so the next admission keeps a full window
+        after the moment the bytes left. ``late_s`` is measured up to now: a record moves to
+        the present, never into the future (a Redis store does not count those). ``False``
+        when the bucket's store is not one this runtime knows how to update (a bucket of
+        your own), or the record is gone.
+        """
+        if self._move is None:
+            return False
+        sent = counted + max(1, round(late_s * 1000))
+        with self.bucket.limiter_lock() or self._put_lock:
+            moved = self._move(self.bucket, counted, sent)
+        self.moved += moved
+        return moved
+
+    async def asent_late(self, counted: int, late_s: float) -> bool:
+        """Async twin of :meth:`sent_late` (an async Redis store is awaited)."""
+        if self._move is None:
+            return False
+        sent = counted + max(1, round(late_s * 1000))
+        lock = self.bucket.limiter_lock()
+        if (
+            self._move is _move_in_redis
+            and lock is not None
+            and hasattr(lock, "__aenter__")
+        ):
+            async with lock:
+                moved = await _amove_in_redis(self.bucket, counted, sent)
+        else:
+            with lock or self._put_lock:
+                moved = self._move(self.bucket, counted, sent)
+        self.moved += moved
+        return moved
 
     async def _aput(self) -> tuple[RateItem, Any, float]:
         counted_at = time.monotonic()

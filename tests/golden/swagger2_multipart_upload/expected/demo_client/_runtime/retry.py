@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -173,12 +174,13 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-#: The httpcore trace event just before a request's first bytes are written (HTTP/1.1, 2).
+#: The httpcore trace events around the write of a request's head (HTTP/1.1 and 2).
 _WRITE_STARTS = ".send_request_headers.started"
+_WRITE_ENDS = ".send_request_headers.complete"
 
 
 def _tolerance(limiter: object) -> float:
-    """How late a write may start after its admission before it is counted again.
+    """How late a write may be after its admission before its count is corrected.
 
     A fifth of the quota's margin; the rest covers the clock's resolution and the server's
     jitter.
@@ -187,37 +189,87 @@ def _tolerance(limiter: object) -> float:
     return float(margin) / 5
 
 
+def _window(limiter: object) -> float:
+    """The quota's shortest window in seconds (1 s and the margin), or 0 when unknown."""
+    config = getattr(limiter, "config", None)
+    if config is None or not hasattr(config, "margin_s"):
+        return 0.0
+    return 1.0 + float(config.margin_s)
+
+
+class _Admission:
+    """One request's place in the quota: when it was counted, and how to correct that.
+
+    The server counts a call when its bytes arrive; a thread starved of CPU (or of the
+    GIL) between its admission and its write sends late, close to the next call. At each
+    end of the write, a call later than ``tolerance_s`` is moved, in the quota's store, to
+    now (:meth:`QuotaLimiter.sent_late`): no admission can yet have relied on its slot
+    freeing, since that happens a window after it was counted. A write starting a window
+    or more late, or a store that cannot be updated, takes a fresh slot instead (counted
+    again). Each request's head is then written within ``tolerance_s`` of its count.
+    """
+
+    def __init__(
+        self, transport: QuotaTransport | AsyncQuotaTransport, taken: Any
+    ) -> None:
+        self.transport = transport
+        self.counted, self.counted_at = int(taken[0]), float(taken[1])
+
+    def lateness(self, name: str) -> float | None:
+        """How late the write is at this trace event, when that needs a correction."""
+        if not name.endswith((_WRITE_STARTS, _WRITE_ENDS)):
+            return None
+        late = time.monotonic() - self.counted_at
+        return late if late > self.transport.tolerance_s else None
+
+    def movable(self, late: float) -> bool:
+        """Whether moving the count is safe: no later admission can have relied on it."""
+        limiter = self.transport.limiter
+        return late < self.transport.window_s - self.transport.tolerance_s and hasattr(
+            limiter, "sent_late"
+        )
+
+    def moved(self, late: float) -> None:
+        self.counted += max(1, round(late * 1000))
+        self.counted_at += late
+        self.transport.moved += 1
+
+    def taken_again(self, taken: Any) -> None:
+        self.counted, self.counted_at = int(taken[0]), float(taken[1])
+        self.transport.recounted += 1
+
+
 class QuotaTransport(httpx.BaseTransport):
     """Take a quota slot before each request (sync), counted when its bytes leave.
 
     The slot is taken before the request is handed on, so waiting never holds a pooled
-    connection. But the server counts the call when it arrives, and a thread starved of CPU
-    (or of the GIL) between its admission and the write would send late, close to the next
-    call: when the write starts more than ``tolerance_s`` after the admission (httpcore's
-    trace), the call is counted again at that moment. Each request's write then starts
-    within ``tolerance_s`` of a counted instant, which the quota's margin covers.
+    connection; a write that leaves late has its count corrected (:class:`_Admission`).
     """
 
     def __init__(self, inner: httpx.BaseTransport, limiter: object) -> None:
         self.inner = inner
         self.limiter = limiter
         self.tolerance_s = _tolerance(limiter)
-        #: Calls counted a second time because their write started late.
+        self.window_s = _window(limiter)
+        #: Calls counted again (a fresh slot) because their write started a window late.
         self.recounted = 0
+        #: Calls whose count was moved to when their bytes left.
+        self.moved = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Wait for the quota, then send; count again if the write starts late."""
-        counted_at = self.limiter.admit()[1]  # type: ignore[attr-defined]
+        """Wait for the quota, then send; correct the count if the write leaves late."""
+        admission = _Admission(self, self.limiter.admit())  # type: ignore[attr-defined]
         previous = request.extensions.get("trace")
 
         def trace(name: str, info: dict[str, object]) -> None:
-            nonlocal counted_at
-            if (
-                name.endswith(_WRITE_STARTS)
-                and time.monotonic() - counted_at > self.tolerance_s
-            ):
-                self.recounted += 1
-                counted_at = self.limiter.admit()[1]  # type: ignore[attr-defined]
+            late = admission.lateness(name)
+            if late is not None:
+                if admission.movable(late) and self.limiter.sent_late(  # type: ignore[attr-defined]
+                    admission.counted, late
+                ):
+                    admission.moved(late)
+                elif name.endswith(_WRITE_STARTS):
+                    admission.taken_again(self.limiter.admit())  # type: ignore[attr-defined]
             if previous is not None:
                 previous(name, info)
 
@@ -236,21 +288,24 @@ class AsyncQuotaTransport(httpx.AsyncBaseTransport):
         self.inner = inner
         self.limiter = limiter
         self.tolerance_s = _tolerance(limiter)
+        self.window_s = _window(limiter)
         self.recounted = 0
+        self.moved = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Wait for the quota, then send; count again if the write starts late."""
-        counted_at = (await self.limiter.aadmit())[1]  # type: ignore[attr-defined]
+        """Wait for the quota, then send; correct the count if the write leaves late."""
+        admission = _Admission(self, await self.limiter.aadmit())  # type: ignore[attr-defined]
         previous = request.extensions.get("trace")
 
         async def trace(name: str, info: dict[str, object]) -> None:
-            nonlocal counted_at
-            if (
-                name.endswith(_WRITE_STARTS)
-                and time.monotonic() - counted_at > self.tolerance_s
-            ):
-                self.recounted += 1
-                counted_at = (await self.limiter.aadmit())[1]  # type: ignore[attr-defined]
+            late = admission.lateness(name)
+            if late is not None:
+                if admission.movable(late) and await self.limiter.asent_late(  # type: ignore[attr-defined]
+                    admission.counted, late
+                ):
+                    admission.moved(late)
+                elif name.endswith(_WRITE_STARTS):
+                    admission.taken_again(await self.limiter.aadmit())  # type: ignore[attr-defined]
             if previous is not None:
                 result = previous(name, info)
                 if asyncio.iscoroutine(result):
