@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,14 +12,28 @@ from conformance.mock import arrival
 
 
 @pytest.fixture
-def connected() -> tuple[socket.socket, socket.socket]:
-    """A client socket and the mock's side of the same connection."""
+def connected() -> Iterator[tuple[socket.socket, socket.socket]]:
+    """A client socket and the mock's side of the same connection, kernel stamps on.
+
+    The kernel turns its receive stamps on a moment after a socket asks for them: probe
+    until a probe comes back stamped (a kernel that never stamps fails the test).
+    """
     server = arrival.listener("127.0.0.1", 0)
     client = socket.create_connection(server.getsockname())
     accepted, _address = server.accept()
-    server.close()
     assert isinstance(accepted, arrival.StampedSocket)
-    return client, accepted
+    deadline = time.monotonic() + 5
+    while True:
+        client.sendall(b"p")
+        _data, ancillary, _flags, _address = accepted.recvmsg(1, arrival._ANCILLARY)
+        if ancillary or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    assert ancillary, "this kernel gives no receive timestamps"
+    yield client, accepted
+    client.close()
+    accepted.close()
+    server.close()
 
 
 @pytest.mark.parametrize("read", ["recv", "recv_into"])
@@ -38,8 +53,6 @@ def test_a_late_read_still_gives_the_time_the_bytes_arrived(
     stamp = arrival._RECEIVED[accepted.fileno()]
     assert data == b"GET / HTTP/1.1\r\n\r\n"
     assert sent - 0.01 <= stamp <= sent + 0.1, "the kernel's receive time, not the read's"
-    client.close()
-    accepted.close()
 
 
 def test_without_a_kernel_timestamp_the_reading_time_stands_in() -> None:

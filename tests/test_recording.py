@@ -201,3 +201,37 @@ def test_the_tjdc_client_records_its_soap_dialogue(recorded: Path) -> None:
     assert "<tjdc:NumeroPCE>09999999900617</tjdc:NumeroPCE>" in soap.request_body["text"] or (
         "09999999900617" in soap.request_body["text"]
     )
+
+
+def test_a_long_stream_cut_anywhere_is_written_whole_and_in_order(tmp_path: Path) -> None:
+    """Thousands of chunks cutting lines anywhere: every line, in order, once."""
+    from codegen.runtime.recording import Recorder as RuntimeRecorder
+
+    recorder = RuntimeRecorder(tmp_path)
+    record = recorder.request_record("GET", "/x", [], [], b"")
+    tape = recorder.tape(record, 200, [("content-type", "application/x-ndjson")])
+    sent = b"".join(b'{"n": %d}\n' % n for n in range(20_000))
+    for start in range(0, len(sent), 997):  # chunks that cut lines anywhere
+        tape.feed(sent[start : start + 997])
+    tape.close()
+    exchange = read(tape.path)
+    assert exchange.content() == sent
+    assert exchange.complete
+
+
+def test_a_failed_cassette_write_is_raised_not_lost(tmp_path: Path) -> None:
+    """A full disk must not leave a silently truncated cassette: the read that wrote raises."""
+    from codegen.runtime.recording import Recorder as RuntimeRecorder
+
+    recorder = RuntimeRecorder(tmp_path)
+    record = recorder.request_record("GET", "/x", [], [], b"")
+    tape = recorder.tape(record, 200, [("content-type", "application/x-ndjson")])
+
+    class FullDisk:
+        def write(self, data: bytes | memoryview) -> int:
+            raise OSError(28, "No space left on device")
+
+    tape.lines.file = FullDisk()  # type: ignore[assignment]
+    with pytest.raises(OSError, match="No space left"):
+        tape.feed(b'{"n": 1}\n')
+    tape.file.close()

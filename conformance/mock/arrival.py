@@ -79,6 +79,10 @@ def listener(host: str, port: int) -> StampedListener:
     """A bound, listening :class:`StampedListener` on ``host:port``."""
     sock = StampedListener(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # on the listener too: the kernel switches its receive stamps on a moment after the
+    # first socket asks, and off when the last one closes; the listener keeps them on
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     sock.bind((host, port))
     sock.listen(2048)
     sock.set_inheritable(True)
