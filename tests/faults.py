@@ -45,6 +45,14 @@ class FaultServer:
     received: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
     requests: int = 0
 
+    def __setattr__(self, name: str, value: object) -> None:
+        # A new scenario starts with no item received: a test that releases for each item
+        # of a scenario that never waits leaves permits behind, and the next lock-step
+        # scenario would then race ahead and reset the connection before the client read.
+        if name == "scenario":
+            super().__setattr__("received", threading.Semaphore(0))
+        super().__setattr__(name, value)
+
     def wait_for_client(self, timeout: float = 5.0) -> None:
         """Block the scenario until the test says it got the last item sent."""
         if not self.received.acquire(timeout=timeout):
