@@ -309,6 +309,30 @@ def test_a_store_the_runtime_cannot_update_takes_a_fresh_slot() -> None:
     assert min(_gaps(inner.writes)) >= 1.0
 
 
+def test_an_async_limiter_of_your_own_without_asent_late_takes_a_fresh_slot() -> None:
+    """Only ``sent_late`` (sync) on a limiter of your own: the async transport counts again."""
+
+    class OwnLimiter:
+        def __init__(self) -> None:
+            self.inner = QuotaLimiter(QuotaConfig(per_second=1, max_wait_s=10))
+            self.config = self.inner.config
+            self.sent_late = self.inner.sent_late
+
+        async def aadmit(self) -> tuple[int, float]:
+            return await self.inner.aadmit()
+
+    inner = WireTransport(LATE_START, ON_TIME)
+    transport = AsyncQuotaTransport(inner, OwnLimiter())  # type: ignore[arg-type]
+
+    async def main() -> None:
+        for _ in range(2):
+            await transport.handle_async_request(httpx.Request("GET", "http://x/"))
+
+    asyncio.run(main())
+    assert transport.recounted >= 1 and transport.moved == 0
+    assert inner.writes[1] - inner.writes[0] >= 1.0
+
+
 @pytest.mark.parametrize("delays_s", [(LATE_START, ON_TIME), (LATE_WRITE, ON_TIME)])
 def test_async_late_write_is_counted_when_its_bytes_leave(
     delays_s: tuple[tuple[float, float], ...],

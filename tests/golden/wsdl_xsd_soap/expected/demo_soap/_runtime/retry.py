@@ -222,11 +222,11 @@ class _Admission:
         late = time.monotonic() - self.counted_at
         return late if late > self.transport.tolerance_s else None
 
-    def movable(self, late: float) -> bool:
-        """Whether moving the count is safe: no later admission can have relied on it."""
+    def movable(self, late: float, mover: str = "sent_late") -> bool:
+        """Whether the count can be moved (the limiter has ``mover``, none relied on it yet)."""
         limiter = self.transport.limiter
         return late < self.transport.window_s - self.transport.tolerance_s and hasattr(
-            limiter, "sent_late"
+            limiter, mover
         )
 
     def moved(self, late: float) -> None:
@@ -300,7 +300,9 @@ class AsyncQuotaTransport(httpx.AsyncBaseTransport):
         async def trace(name: str, info: dict[str, object]) -> None:
             late = admission.lateness(name)
             if late is not None:
-                if admission.movable(late) and await self.limiter.asent_late(  # type: ignore[attr-defined]
+                if admission.movable(
+                    late, "asent_late"
+                ) and await self.limiter.asent_late(  # type: ignore[attr-defined]
                     admission.counted, late
                 ):
                     admission.moved(late)
