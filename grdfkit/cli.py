@@ -37,7 +37,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 if TYPE_CHECKING:
     from codegen.ir import ClientIR
@@ -248,10 +248,9 @@ def validate(manifest: ManifestOption = None, api: ApiOption = None) -> None:
     WSDLs through zeep; then grdfkit's own rules (each NDJSON operation names its item model).
 
     Examples:
-      grdfkit validate
 
-      grdfkit validate --api adict
-
+        grdfkit validate
+        grdfkit validate --api adict
     """
     from codegen.validate import validate_api
 
@@ -289,10 +288,9 @@ def generate(
     _provenance.json) it does nothing and says so.
 
     Examples:
-      grdfkit generate
 
-      grdfkit generate --api adict --strict
-
+        grdfkit generate
+        grdfkit generate --api adict --strict
     """
     from codegen.generation import run_generate
 
@@ -321,9 +319,10 @@ def check(
     differs with a unified diff. Exit 1 on drift (a hand edit, or a spec changed without
     regenerating), 0 when identical.
 
-    Example:
-      grdfkit check && echo "generated/ is in sync"
+    Examples:
 
+        grdfkit check && echo "generated/ is in sync"
+        grdfkit check --api adict
     """
     from codegen.generation import run_check
 
@@ -357,11 +356,9 @@ def diff(
 
     Examples:
 
-      grdfkit diff old-adict.yaml specs/adict/adict-v2.yaml
-
-      grdfkit diff HEAD~1 HEAD --api adict
-
-      grdfkit diff v0.1.0:specs/adict/adict-v2.yaml specs/adict/adict-v2.yaml
+        grdfkit diff old-adict.yaml specs/adict/adict-v2.yaml
+        grdfkit diff HEAD~1 HEAD --api adict
+        grdfkit diff v0.1.0:specs/adict/adict-v2.yaml specs/adict/adict-v2.yaml
     """
     from codegen.diff_job import run_diff
 
@@ -394,9 +391,8 @@ def vendor(
 
     Examples:
 
-      grdfkit vendor --into ../my-app/src --api adict
-
-      grdfkit vendor --into vendor/            # every API
+        grdfkit vendor --into ../my-app/src --api adict
+        grdfkit vendor --into vendor/            # every API
     """
     from codegen.vendor import VendorError, vendor_package
 
@@ -419,13 +415,17 @@ def mock(
         list[str] | None,
         typer.Option(
             "--client",
-            help="Add a client: ID:SECRET[:TIER[:CDGF]] (repeatable); TIER: small, medium, "
-            "large, or unmetered (no quota: for fuzzing).",
+            help="Add a client, as ID:SECRET[:TIER[:CDGF[:DN]]] (repeatable). TIER: small "
+            "(default), medium, large, or unmetered (no quota: for fuzzing); CDGF: its 9-character "
+            "supplier code; DN: its certificate's subject, for TJDC.",
         ),
     ] = None,
     pretty_streams: Annotated[
         bool,
-        typer.Option(help="Answer NDJSON as pretty-printed concatenated objects, as the BAS has."),
+        typer.Option(
+            "--pretty-streams",
+            help="Answer NDJSON as pretty-printed concatenated objects, as the BAS has.",
+        ),
     ] = False,
     quirks: Annotated[
         str | None,
@@ -437,11 +437,17 @@ def mock(
         ),
     ] = None,
     controls: Annotated[
-        bool, typer.Option(help="Enable the test controls under /_grdfkit (off by default).")
+        bool,
+        typer.Option(
+            "--controls", help="Enable the test controls under /_grdfkit (off by default)."
+        ),
     ] = False,
-    quotas: Annotated[
-        bool, typer.Option(help="Enforce per-client quotas (429 when exceeded).")
-    ] = True,
+    no_quotas: Annotated[
+        bool,
+        typer.Option(
+            "--no-quotas", help="Do not enforce the per-client quotas (enforced by default: 429)."
+        ),
+    ] = False,
     plant_bug: Annotated[
         list[str] | None,
         typer.Option(
@@ -498,13 +504,10 @@ def mock(
 
     Examples:
 
-      grdfkit mock --port 8080
-
-      grdfkit mock --client acme:s3cret:large:A04000123:CN=ACME --pretty-streams
-
-      grdfkit mock --controls --controls-key "$KEY"   # tests reset it with that key
-
-      grdfkit mock --replay cassettes/bas-2026-12-02   # what the BAS answered, offline
+        grdfkit mock --port 8080
+        grdfkit mock --client acme:s3cret:large:A04000123:CN=ACME --pretty-streams
+        grdfkit mock --controls --controls-key "$KEY"     # resets need the key
+        grdfkit mock --replay cassettes/bas  # what the BAS answered, offline
 
     A client added without a CDG-F is refused by Suivi Demande and TJDC (it never borrows
     the demo supplier's); give one, and the DN of its certificate for TJDC.
@@ -544,7 +547,7 @@ def mock(
         pretty_streams=pretty_streams,
         quirks=frozenset({quirks}) if quirks else frozenset(),
         controls=controls,
-        quotas=quotas,
+        quotas=not no_quotas,
         bugs=frozenset(bugs),
         public_url=public_url,
         replay=replay,
@@ -611,8 +614,9 @@ def conformance(
     allow_writes: Annotated[
         bool,
         typer.Option(
+            "--allow-writes",
             help="bas: also run what creates or changes data (declarations, revocations, "
-            "proofs, TJDC requests). Off by default: the BAS run only reads."
+            "proofs, TJDC requests). Off by default: the BAS run only reads.",
         ),
     ] = False,
     budget: Annotated[
@@ -657,15 +661,11 @@ def conformance(
 
     Examples:
 
-      grdfkit conformance --report conformance-report.md --junit junit.xml
-
-      grdfkit conformance --target bas --api adict --budget 60
-
-      grdfkit conformance --plant-bug all
-
-      grdfkit conformance --target bas --record cassettes/bas   # then: grdfkit drift
-
-      grdfkit conformance --target replay:cassettes/bas         # offline, in CI
+        grdfkit conformance --report conformance-report.md --junit junit.xml
+        grdfkit conformance --target bas --api adict --budget 60
+        grdfkit conformance --plant-bug all
+        grdfkit conformance --target bas --record cassettes/bas  # then drift
+        grdfkit conformance --target replay:cassettes/bas        # offline, CI
     """
     from conformance.runner import Request, run
 
@@ -722,9 +722,8 @@ def drift(
 
     Examples:
 
-      grdfkit drift cassettes/bas-2026-12-02
-
-      grdfkit drift cassettes/bas-2026-12-02 --format json -o drift.json --allow quirk
+        grdfkit drift cassettes/bas-2026-12-02
+        grdfkit drift cassettes/bas --format json -o drift.json --allow quirk
     """
     from conformance.cassettes import CassetteError, load
     from conformance.drift import KINDS

@@ -19,6 +19,31 @@ def test_help_lists_commands_and_exit_codes() -> None:
     assert "Exit codes" in result.output
 
 
+def _commands() -> dict[str, str]:
+    """Each command's name, as typed, and its docstring."""
+    commands = {}
+    for command in app.registered_commands:
+        assert command.callback is not None
+        name = command.name or command.callback.__name__.replace("_", "-")
+        commands[name] = command.callback.__doc__ or ""
+    return commands
+
+
+def test_every_help_reads_whole_on_an_80_column_terminal() -> None:
+    """Nothing cut short ("…"), and every example of a docstring on one line of its own."""
+    commands = _commands()
+    assert {"mock", "conformance", "drift", "generate"} <= commands.keys()
+    for name, doc in commands.items():
+        result = runner.invoke(app, [name, "--help"], env={"COLUMNS": "80"})
+        assert result.exit_code == 0, result.output
+        assert "…" not in result.output, f"{name} --help cuts text short:\n{result.output}"
+        shown = [line.strip() for line in result.output.splitlines()]
+        examples = [ln.strip() for ln in doc.splitlines() if ln.strip().startswith("grdfkit ")]
+        assert examples, f"{name} --help gives no example"
+        for example in examples:
+            assert example in shown, f"{name} --help wraps the example {example!r}"
+
+
 def test_validate_all_specs_passes() -> None:
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == EXIT_OK, result.output
