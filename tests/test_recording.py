@@ -164,6 +164,21 @@ def test_a_stream_line_is_kept_byte_for_byte(tmp_path: Path) -> None:
     assert len(exchange.chunks) == 4  # three chunks ending a line, then the cut last line
 
 
+def test_outside_stream_lines_a_personal_name_matches_whatever_its_case() -> None:
+    """Bodies, XML elements, query parameters and headers: the name in any case is redacted."""
+    from codegen.runtime.redaction import REDACTED, Redaction
+
+    redaction = Redaction(["nom_titulaire", "NomDuClient", "x-user-login"])
+    body = redaction.body(b'{"a": {"NOM_Titulaire": "DUPONT"}}', "application/json")
+    assert body == {"json": {"a": {"NOM_Titulaire": REDACTED}}}
+    xml = redaction.body(b"<t:nomduclient>DUPONT</t:nomduclient>", "text/xml")
+    assert xml == {"text": f"<t:nomduclient>{REDACTED}</t:nomduclient>"}
+    assert redaction.query([("Nom_Titulaire", "DUPONT")]) == [["Nom_Titulaire", REDACTED]]
+    assert redaction.headers([("X-User-Login", "m.martin")]) == {"x-user-login": REDACTED}
+    # a stream line is searched as the manifest spells the key (JSON keys are case-sensitive)
+    assert redaction.line(b'{"nom_titulaire": "DUPONT"}') == b'{"nom_titulaire": "<redacted>"}'
+
+
 def test_multipart_parts_are_names_and_digests_never_bytes(recorded: Path) -> None:
     upload = _cassettes(recorded)[3]
     assert upload.parts == (
