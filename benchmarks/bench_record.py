@@ -36,12 +36,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
 
-MODES = ("plain", "tee", "recorded")
 LABELS = {
     "plain": "typed stream, no recorder",
     "tee": "tee'd to a file (the floor)",
     "recorded": "recorded (cassette)",
 }
+MODES = tuple(LABELS)
 
 
 def tee_transport(directory: str) -> httpx.BaseTransport:
