@@ -507,7 +507,7 @@ def mock(
         grdfkit mock --port 8080
         grdfkit mock --client acme:s3cret:large:A04000123:CN=ACME --pretty-streams
         grdfkit mock --controls --controls-key "$KEY"  # resets need the key
-        grdfkit mock --replay cassettes/bas            # what the BAS answered, offline
+        grdfkit mock --replay cassettes/bas            # the BAS, offline
 
     A client added without a CDG-F is refused by Suivi Demande and TJDC (it never borrows
     the demo supplier's); give one, and the DN of its certificate for TJDC.
