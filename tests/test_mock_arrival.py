@@ -58,3 +58,63 @@ def test_a_late_read_still_gives_the_time_the_bytes_arrived(
 def test_without_a_kernel_timestamp_the_reading_time_stands_in() -> None:
     before = time.monotonic()
     assert before <= arrival._monotonic_of([]) <= time.monotonic()
+
+
+def test_the_listener_is_tcp_and_every_accepted_connection_has_nodelay() -> None:
+    """Without ``TCP_NODELAY`` an answer on a kept-alive connection waits for a delayed ACK."""
+    server = arrival.listener("127.0.0.1", 0)
+    try:
+        assert server.proto == socket.IPPROTO_TCP, "asyncio sets TCP_NODELAY only for TCP"
+        with socket.create_connection(server.getsockname()):
+            accepted, _address = server.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        server.close()
+
+
+def test_asyncio_serving_the_listener_gives_its_connections_nodelay() -> None:
+    """The path uvicorn takes: asyncio's own accept over our listener."""
+    import asyncio
+
+    async def accept_one() -> int:
+        accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                sock = transport.get_extra_info("socket")
+                accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(
+            Probe, sock=arrival.listener("127.0.0.1", 0)
+        )
+        async with server:
+            host, port = server.sockets[0].getsockname()[:2]
+            _reader, writer = await asyncio.open_connection(host, port)
+            try:
+                return await asyncio.wait_for(accepted, 10)
+            finally:
+                writer.close()
+
+    assert asyncio.run(accept_one())
+
+
+def test_answers_on_a_kept_alive_connection_do_not_stall() -> None:
+    """A 40 ms stall per answer (a delayed ACK) fails this; its margin is wide on purpose.
+
+    A guard against a stall, not a benchmark: the mock answers in about a millisecond.
+    """
+    import httpx
+
+    from conformance.mock.server import running_mock
+
+    with running_mock() as url, httpx.Client(base_url=url, timeout=10) as client:
+        client.get("/")
+        latencies = []
+        for _ in range(21):
+            started = time.perf_counter()
+            client.get("/")
+            latencies.append(time.perf_counter() - started)
+    latencies.sort()
+    assert latencies[len(latencies) // 2] < 0.02, f"median {latencies[10] * 1000:.1f} ms"
