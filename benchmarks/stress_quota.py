@@ -5,7 +5,8 @@
 Starts N busy-looping processes (default: 3 per core, so the machine is oversubscribed
 whatever else runs), then runs the quota conformance tests (8 threads on one client; 2
 processes sharing a SQLite quota; the mock in a process of its own) and the runtime's
-quota tests (threads, asyncio, SQLite, Redis when GRDFKIT_REQUIRE_REDIS=1) ``--runs``
+quota tests (threads, asyncio, SQLite, Redis when GRDFKIT_REQUIRE_REDIS=1) and the Redis
+fleet's (processes with clocks up to 100 ms apart; Redis restarted mid-run) ``--runs``
 times, and prints, per run, whether each passed. Nothing is loosened: the tests count
 every attempt the transport sent, retries included, and fail on a single 429.
 """
@@ -23,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = {
     "conformance quota (mock)": ["conformance/suite/test_quota.py", "--target", "mock"],
-    "runtime quota": ["tests/runtime/test_quota.py"],
+    "runtime quota": ["tests/runtime/test_quota.py", "tests/runtime/test_redis_quota.py"],
+    "Redis fleet (skewed clocks, restart)": ["tests/test_quota_fleet.py"],
 }
 
 

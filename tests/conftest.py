@@ -11,6 +11,9 @@ from lxml import etree
 
 from codegen.manifest import Manifest, load_manifest
 from codegen.schema_view import load_document
+from tests.redis_server import redis_port, redis_server
+
+__all__ = ["redis_port", "redis_server"]  # fixtures shared by every test module
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -1,6 +1,8 @@
 """Client-side quota: per-second and per-day limits, shared by threads, processes or machines.
 
-Built on pyrate-limiter's buckets (in-memory, SQLite file, Redis), with the scheduling its
+Calls are recorded in pyrate-limiter's buckets (in-memory for threads, a SQLite file for the
+processes of one machine, both on this machine's clock) or in Redis for several machines
+(:class:`RedisQuotaStore`, on Redis's own clock), with the scheduling pyrate-limiter's
 ``Limiter`` does not give us:
 
 - ``put_decision`` says which rate failed and when it frees; a call waits exactly that long
@@ -34,6 +36,7 @@ from pyrate_limiter import Duration, InMemoryBucket, Rate, RateItem
 from pyrate_limiter.abstracts import AbstractBucket
 
 from .errors import QuotaExceeded
+from .redis_quota import DEFAULT_UNAVAILABLE_WAIT_S, RedisQuotaStore, StoreDecision
 
 #: Added to each second of the per-second window: covers the bucket clock's millisecond
 #: resolution, a write up to a fifth of it late before its count is corrected
@@ -90,43 +93,40 @@ def sqlite_bucket(config: QuotaConfig, path: str, key: str) -> AbstractBucket:
     )
 
 
-def _locked_redis_bucket_class() -> Any:
-    from pyrate_limiter import RedisBucket
-
-    class LockedRedisBucket(RedisBucket):
-        """pyrate-limiter's Redis bucket, timestamped and recorded under a Redis lock.
-
-        Its items carry the caller's clock, read before the Lua script runs: two clients
-        could insert out of order, and an older item is checked against a window that cannot
-        see the newer one. Holding a lock from reading the clock to recording the call keeps
-        insertions in time order.
-        """
-
-        def limiter_lock(self) -> Any:
-            return self.redis.lock(f"{self.bucket_key}:lock", timeout=10, blocking_timeout=60)
-
-    return LockedRedisBucket
+def _windows(config: QuotaConfig) -> list[tuple[int, int]]:
+    return [(rate.limit, int(rate.interval)) for rate in config.rates()]
 
 
-def redis_bucket(config: QuotaConfig, redis: Any, key: str) -> AbstractBucket:
-    """A bucket in Redis, shared by several machines (their clocks must be in sync, NTP).
+def redis_bucket(
+    config: QuotaConfig,
+    redis: Any,
+    key: str,
+    *,
+    unavailable_wait_s: float = DEFAULT_UNAVAILABLE_WAIT_S,
+) -> RedisQuotaStore:
+    """A quota in Redis, shared by several machines; counted on Redis's clock (no NTP needed).
 
-    Pass a ``redis.Redis`` for sync clients and a ``redis.asyncio.Redis`` for async ones.
+    Pass a ``redis.Redis`` for sync clients (``async_redis_bucket`` takes the asyncio one).
+    An unreachable Redis is retried for ``unavailable_wait_s``, then
+    :class:`QuotaStoreUnavailable` is raised; a restarted Redis admits nothing for one
+    window (see :mod:`.redis_quota`).
     """
     from redis.asyncio import Redis as AsyncRedis
 
     if isinstance(redis, AsyncRedis):
         raise TypeError("use async_redis_bucket() with a redis.asyncio client")
-    bucket = _locked_redis_bucket_class().init(config.rates(), redis, f"grdfkit:quota:{key}")
-    return bucket  # type: ignore[no-any-return]
+    return RedisQuotaStore(redis, key, _windows(config), unavailable_wait_s=unavailable_wait_s)
 
 
-async def async_redis_bucket(config: QuotaConfig, redis: Any, key: str) -> AbstractBucket:
-    """A Redis bucket for async clients (``redis.asyncio.Redis``)."""
-    bucket: Any = _locked_redis_bucket_class().init(config.rates(), redis, f"grdfkit:quota:{key}")
-    if isawaitable(bucket):
-        bucket = await bucket
-    return bucket  # type: ignore[no-any-return]
+async def async_redis_bucket(
+    config: QuotaConfig,
+    redis: Any,
+    key: str,
+    *,
+    unavailable_wait_s: float = DEFAULT_UNAVAILABLE_WAIT_S,
+) -> RedisQuotaStore:
+    """:func:`redis_bucket` for async clients (``redis.asyncio.Redis``)."""
+    return RedisQuotaStore(redis, key, _windows(config), unavailable_wait_s=unavailable_wait_s)
 
 
 _BY_TIMESTAMP = attrgetter("timestamp")
@@ -154,27 +154,6 @@ def _move_in_sqlite(bucket: Any, counted: int, sent: int) -> bool:
         return bool(cursor.rowcount)
 
 
-def _move_in_redis(bucket: Any, counted: int, sent: int) -> bool:
-    members = bucket.redis.zrangebyscore(bucket.bucket_key, counted, counted, start=0, num=1)
-    if not members:
-        return False
-    bucket.redis.zadd(bucket.bucket_key, {members[0]: sent}, xx=True)
-    return True
-
-
-async def _amove_in_redis(bucket: Any, counted: int, sent: int) -> bool:
-    """:func:`_move_in_redis` for a ``redis.asyncio`` client (a sync one also works)."""
-    members = bucket.redis.zrangebyscore(bucket.bucket_key, counted, counted, start=0, num=1)
-    if isawaitable(members):
-        members = await members
-    if not members:
-        return False
-    added = bucket.redis.zadd(bucket.bucket_key, {members[0]: sent}, xx=True)
-    if isawaitable(added):
-        await added
-    return True
-
-
 def _mover(bucket: Any) -> Callable[[Any, int, int], bool] | None:
     """How to move one recorded call in ``bucket``, by the kind of its store."""
     from pyrate_limiter import SQLiteBucket
@@ -183,18 +162,20 @@ def _mover(bucket: Any) -> Callable[[Any, int, int], bool] | None:
         return _move_in_memory
     if isinstance(bucket, SQLiteBucket):
         return _move_in_sqlite
-    if hasattr(bucket, "bucket_key") and hasattr(bucket, "redis"):
-        return _move_in_redis
     return None
 
 
 class QuotaLimiter:
-    """Admit calls within a quota, waiting for a free slot up to ``max_wait_s``."""
+    """Admit calls within a quota, waiting for a free slot up to ``max_wait_s``.
+
+    ``bucket`` is where calls are recorded: a pyrate-limiter bucket (memory, SQLite) read
+    with this machine's clock, or a :class:`RedisQuotaStore` that counts on Redis's own.
+    """
 
     def __init__(
         self,
         config: QuotaConfig,
-        bucket: AbstractBucket | None = None,
+        bucket: AbstractBucket | RedisQuotaStore | None = None,
         *,
         name: str = "grdf",
         sleep: Callable[[float], None] = time.sleep,
@@ -203,6 +184,7 @@ class QuotaLimiter:
         self.config = config
         # pyrate-limiter's bucket methods are untyped and sync-or-async: handled as Any.
         self.bucket: Any = bucket if bucket is not None else memory_bucket(config)
+        self._store = self.bucket if isinstance(self.bucket, RedisQuotaStore) else None
         self.name = name
         self._sleep = sleep
         self._asleep = asleep
@@ -210,7 +192,7 @@ class QuotaLimiter:
         self._count_lock = threading.Lock()
         #: Serialises "read the clock, record the call" for buckets without a lock of their own.
         self._put_lock = threading.Lock()
-        self._move = _mover(self.bucket)
+        self._move = None if self._store else _mover(self.bucket)
         #: Calls moved to when their bytes left (:meth:`sent_late`).
         self.moved = 0
 
@@ -231,10 +213,18 @@ class QuotaLimiter:
             if isawaitable(waited):
                 raise TypeError("an async bucket cannot limit a sync client")
             wait_ms = int(waited)
+        return self._wait_for(rate, wait_ms, self.config.max_wait_s)
+
+    def _wait_for(self, rate: Rate, wait_ms: int, budget_s: float) -> float:
+        """Seconds to wait for ``rate`` to free a slot; raises when waiting is pointless."""
         wait: float = max(wait_ms, 1) / 1000 + _WAKE_LATE_S
-        if rate.interval >= int(Duration.DAY) or wait > self.config.max_wait_s:
+        if rate.interval >= int(Duration.DAY) or wait > budget_s:
             raise QuotaExceeded(self.config.describe(rate), wait)
         return wait
+
+    def _store_wait(self, decision: StoreDecision, deadline: float) -> float:
+        rate = self.config.rates()[decision.rate]
+        return self._wait_for(rate, decision.wait_ms, deadline - time.monotonic())
 
     def _item(self) -> RateItem:
         now = self.bucket.now()
@@ -246,7 +236,7 @@ class QuotaLimiter:
         with self._count_lock:
             self._count += 1
             leak = self._count % _LEAK_EVERY == 0
-        if leak:
+        if leak and self._store is None:
             self.bucket.leak(now)
 
     def acquire(self) -> int:
@@ -260,6 +250,14 @@ class QuotaLimiter:
         """:meth:`acquire`, also returning when (``time.monotonic()``) the call was counted."""
         deadline = time.monotonic() + self.config.max_wait_s
         while True:
+            if self._store is not None:
+                # read before the store's clock is: a lateness measured from here is never short
+                counted_at = time.monotonic()
+                verdict = self._store.decide(self.name)
+                if verdict.admitted:
+                    return verdict.timestamp, counted_at
+                self._sleep(self._store_wait(verdict, deadline))
+                continue
             # One lock from reading the clock to recording the call: items enter in time order.
             with self.bucket.limiter_lock() or self._put_lock:
                 counted_at = time.monotonic()
@@ -280,30 +278,25 @@ class QuotaLimiter:
 
         Moves that call's record in the bucket, so the next admission keeps a full window
         after the moment the bytes left. ``late_s`` is measured up to now: a record moves to
-        the present, never into the future (a Redis store does not count those). ``False``
-        when the bucket's store is not one this runtime knows how to update (a bucket of
-        your own), or the record is gone.
+        the present, never into the future. ``False`` when the bucket's store is not one
+        this runtime knows how to update (a bucket of your own), or the record is gone.
         """
-        if self._move is None:
-            return False
         sent = counted + max(1, round(late_s * 1000))
-        with self.bucket.limiter_lock() or self._put_lock:
-            moved = self._move(self.bucket, counted, sent)
+        if self._store is not None:
+            moved = self._store.move(counted, sent)
+        elif self._move is None:
+            return False
+        else:
+            with self.bucket.limiter_lock() or self._put_lock:
+                moved = self._move(self.bucket, counted, sent)
         self.moved += moved
         return moved
 
     async def asent_late(self, counted: int, late_s: float) -> bool:
-        """Async twin of :meth:`sent_late` (an async Redis store is awaited)."""
-        if self._move is None:
-            return False
-        sent = counted + max(1, round(late_s * 1000))
-        lock = self.bucket.limiter_lock()
-        if self._move is _move_in_redis and lock is not None and hasattr(lock, "__aenter__"):
-            async with lock:
-                moved = await _amove_in_redis(self.bucket, counted, sent)
-        else:
-            with lock or self._put_lock:
-                moved = self._move(self.bucket, counted, sent)
+        """Async twin of :meth:`sent_late` (a Redis store is awaited)."""
+        if self._store is None:
+            return self.sent_late(counted, late_s)
+        moved = await self._store.amove(counted, counted + max(1, round(late_s * 1000)))
         self.moved += moved
         return moved
 
@@ -326,11 +319,15 @@ class QuotaLimiter:
         """Async twin of :meth:`admit`."""
         deadline = time.monotonic() + self.config.max_wait_s
         while True:
+            if self._store is not None:
+                counted_at = time.monotonic()
+                verdict = await self._store.adecide(self.name)
+                if verdict.admitted:
+                    return verdict.timestamp, counted_at
+                await self._asleep(self._store_wait(verdict, deadline))
+                continue
             lock = self.bucket.limiter_lock()
-            if lock is not None and hasattr(lock, "__aenter__"):
-                async with lock:
-                    item, decision, counted_at = await self._aput()
-            elif lock is not None:
+            if lock is not None:
                 with lock:
                     item, decision, counted_at = await self._aput()
             else:
@@ -342,8 +339,5 @@ class QuotaLimiter:
             if wait_ms is None:
                 waited: Any = self.bucket.waiting(item)
                 wait_ms = int(await waited) if isawaitable(waited) else int(waited)
-            rate = decision.failing_rate
-            wait = max(wait_ms, 1) / 1000 + _WAKE_LATE_S
-            if rate.interval >= int(Duration.DAY) or time.monotonic() + wait > deadline:
-                raise QuotaExceeded(self.config.describe(rate), wait)
+            wait = self._wait_for(decision.failing_rate, wait_ms, deadline - time.monotonic())
             await self._asleep(wait)

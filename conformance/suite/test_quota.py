@@ -53,10 +53,11 @@ def test_eight_threads_one_client(target: Target, grdf: Session) -> None:
     )
 
     with client:
-        load(client, THREADS, CALLS)
+        errors = load(client, THREADS, CALLS)
     refused = target.budget.statuses[429] - before
     if refused:
         raise QuotaBroken(f"zero_429: {refused} of {THREADS * CALLS} calls answered 429")
+    assert not errors, f"calls that failed: {dict(errors)}"
 
 
 @pytest.mark.conformance(kind="quota", api="adict")
@@ -86,3 +87,4 @@ def test_two_processes_one_store(target: Target, grdf: Session, tmp_path: Path) 
     refused = sum(count["statuses"].get("429", 0) for count in counts)
     if refused:
         raise QuotaBroken(f"zero_429: {refused} of 24 calls answered 429 across 2 processes")
+    assert not any(count["errors"] for count in counts), counts

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -156,33 +154,6 @@ def test_two_processes_share_a_sqlite_quota(tmp_path: Path) -> None:
     stamps = _run_workers("sqlite", str(tmp_path / "quota.sqlite"), tmp_path, "adict-client")
     assert len(stamps) == 12
     assert max_in_any_window(stamps) <= 2
-
-
-@pytest.fixture(scope="module")
-def redis_port() -> Iterator[int]:
-    """A real redis-server on a free loopback port (scripts/dev.py installs it)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("GRDFKIT_REQUIRE_REDIS") == "1":
-            pytest.fail("redis-server is not installed; `python3 scripts/dev.py test` installs it")
-        pytest.skip("redis-server is not installed (python3 scripts/dev.py test installs it)")
-    port = _free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield port
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def test_two_processes_share_a_redis_quota(redis_port: int, tmp_path: Path) -> None:

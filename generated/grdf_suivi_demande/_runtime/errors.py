@@ -110,6 +110,22 @@ class QuotaExceeded(GrdfError):
         super().__init__(f"quota {limit} reached; a call frees in {frees_in:.1f} s")
 
 
+class QuotaStoreUnavailable(GrdfError):
+    """The shared quota's store (Redis) could not be reached: no call was sent.
+
+    ``store`` names it (``redis://host:port/db key ...``, never a password), ``waited_s``
+    says how long admission kept trying, ``__cause__`` is the driver's own error.
+    """
+
+    def __init__(self, store: str, waited_s: float, cause: BaseException) -> None:
+        self.store = store
+        self.waited_s = waited_s
+        super().__init__(
+            f"quota store {store} unavailable for {waited_s:.1f} s "
+            f"({type(cause).__name__}: {cause}); no call was sent"
+        )
+
+
 class TokenError(GrdfError):
     """The token endpoint refused the credentials or failed; never shows the secret."""
 
