@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._results import record  # noqa: E402
+
 
 def timed(action: Callable[[], object], repeat: int) -> float:
     samples = []
@@ -132,6 +134,18 @@ def main() -> None:
     for label, value, note in rows:
         unit = "x" if "/" in label else "s"
         print(f"  {label:<34} {value:8.3f} {unit}  {note}")
+    record("codegen", "full regeneration, 3 APIs (command)", full, "s", "lower")
+    record(
+        "codegen",
+        "no-op regeneration (in-process) / full",
+        noop_inproc / full,
+        "x",
+        "lower",
+        "<= 0.05",
+    )
+    record("codegen", "no-op regeneration (command) / full", noop_cmd / full, "x", "lower")
+    record("codegen", "check (command) / full", check / full, "x", "lower")
+    record("codegen", "full regeneration / raw generator CLIs", full / raw, "x", "lower", "<= 1.2")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._results import record  # noqa: E402
+
 sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
 
 from conformance.mock.auth import ADICT_TOKEN_PATH  # noqa: E402
@@ -140,6 +145,8 @@ def main() -> None:
             f"  peak over the run: {peak:.1f} MB, {peak - started:+.1f} MB over the idle mock; "
             f"resident at the end {rss:.1f} MB"
         )
+        record("mock_memory", "peak resident memory", peak, "MB", "lower")
+        record("mock_memory", "peak over the idle mock", peak - started, "MB", "lower")
     finally:
         mock.terminate()
         mock.wait(timeout=10)

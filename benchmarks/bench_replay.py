@@ -22,6 +22,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._results import record  # noqa: E402
+
 sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
 
 from grdf_adict import AdictClient, Recorder  # noqa: E402
@@ -98,6 +103,8 @@ def main() -> None:
     print(f"  mock's own stream   {mock_rps:8.1f} req/s  {mock_rps * size / 1e6:8.1f} MB/s")
     print(f"  replayed stream     {replay_rps:8.1f} req/s  {replay_rps * size / 1e6:8.1f} MB/s")
     print(f"  replay / mock       {replay_rps / mock_rps:8.2f}   (target >= 1.0)")
+    record("replay", "replayed stream", replay_rps, "req/s", "higher")
+    record("replay", "replay / mock", replay_rps / mock_rps, "x", "higher", ">= 1.0")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
 
+from benchmarks._results import record  # noqa: E402
+
 
 def child(mode: str, url: str) -> None:
     """Read the whole stream one way; print items, bytes, seconds and peak RSS as JSON."""
@@ -137,6 +139,27 @@ def main() -> None:
     print(
         f"  bad lines: {skipping['bad']:.0f} skipped, {skipping['items']:.0f} items kept; "
         f"throughput (MB/s) with them / clean: {skip_mb / typed_mb:.2f} (target >= 0.90)"
+    )
+    ratio = typed_items / base_items
+    body = f"{args.mb} MB body"
+    record("stream", f"typed msgspec items, {body}", typed_mb, "MB/s", "higher")
+    record("stream", f"httpx iter_lines + json.loads, {body}", base_mb, "MB/s", "none")
+    record("stream", "typed / json.loads throughput", ratio, "x", "higher", ">= 1.4")
+    record(
+        "stream",
+        "1 bad line per 10 000 skipped / clean",
+        skip_mb / typed_mb,
+        "x",
+        "higher",
+        ">= 0.90",
+    )
+    record(
+        "stream",
+        f"peak RSS, {body} minus {args.small_mb} MB body",
+        typed["peak_mb"] - typed_small["peak_mb"],
+        "MB",
+        "lower",
+        "< 30",
     )
     print(
         f"  peak RSS, typed stream: {args.small_mb} MB body {typed_small['peak_mb']:.1f} MB, "

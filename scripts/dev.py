@@ -3,6 +3,8 @@
 
     python3 scripts/dev.py main   # validate, regenerate, conformance suite on the mock, report
     python3 scripts/dev.py test   # the whole test suite: ruff, mypy --strict, pytest
+    python3 scripts/dev.py test -m "not slow"   # the fast tier alone (pytest arguments)
+    python3 scripts/dev.py bench [--quick] [--only NAME ...]   # every benchmark's figures
 
 Needs only Python 3.11+ and the package registries: the first run creates ``.venv`` and
 installs the pinned dependencies of ``pyproject.toml``; later runs reuse it until
@@ -50,24 +52,28 @@ def bootstrap() -> None:
     STAMP.write_text(wanted + "\n")
 
 
-def ensure_redis() -> None:
-    """Install Debian's redis-server when missing: the quota tests use a real one."""
-    if shutil.which("redis-server"):
+def ensure_debian(packages: dict[str, str], why: str) -> None:
+    """Install the Debian packages whose command (the key) is missing."""
+    missing = [package for command, package in packages.items() if not shutil.which(command)]
+    if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        sys.exit(
-            "error: redis-server is missing; install it (Debian: apt-get install redis-server)"
-        )
-    _say("installing redis-server (the shared-quota tests need a real Redis)")
+        sys.exit(f"error: {', '.join(missing)} missing; install (Debian: apt-get install ...)")
+    _say(f"installing {', '.join(missing)} ({why})")
     if (
         _run("apt-get", "update", "-qq") != 0
-        or _run("apt-get", "install", "-y", "-qq", "redis-server") != 0
+        or _run("apt-get", "install", "-y", "-qq", *missing) != 0
     ):
-        sys.exit("error: could not install redis-server with apt-get")
+        sys.exit(f"error: could not install {', '.join(missing)} with apt-get")
 
 
-def job_test() -> int:
-    """Lint, type-check and run every test."""
+def ensure_redis() -> None:
+    """Install Debian's redis-server when missing: the quota tests use a real one."""
+    ensure_debian({"redis-server": "redis-server"}, "the shared-quota tests need a real Redis")
+
+
+def job_test(pytest_args: list[str]) -> int:
+    """Lint, type-check and run every test (or what ``pytest_args`` select)."""
     ensure_redis()
     os.environ["GRDFKIT_REQUIRE_REDIS"] = "1"
     steps: list[tuple[str | Path, ...]] = [
@@ -93,7 +99,9 @@ def job_test() -> int:
             "benchmarks",
         ),
         (BIN / "mypy",),
-        (BIN / "pytest", "-q"),
+        # two workers: the end-to-end tests wait on subprocesses and sockets, so the
+        # machine's two cores are only both busy with two of them running at once
+        (BIN / "pytest", "-q", "-n", "2", *pytest_args),
     ]
     for step in steps:
         code = _run(*step)
@@ -102,7 +110,7 @@ def job_test() -> int:
     return 0
 
 
-def job_main() -> int:
+def job_main(_args: list[str]) -> int:
     """The main job: validate the specs, regenerate, check, then conformance on the mock."""
     conformance = (
         "conformance",
@@ -118,16 +126,25 @@ def job_main() -> int:
     return 0
 
 
-JOBS = {"test": job_test, "main": job_main}
+def job_bench(args: list[str]) -> int:
+    """Every benchmark: figures into benchmarks/results.json and the README's tables."""
+    ensure_debian(
+        {"wrk": "wrk", "redis-server": "redis-server"},
+        "the mock benchmark loads with wrk; the quota benchmark shares a real Redis",
+    )
+    return _run(BIN / "python", "-m", "benchmarks.run", *args)
+
+
+JOBS = {"test": job_test, "main": job_main, "bench": job_bench}
 
 
 def main(argv: list[str]) -> int:
     """Run the job named in ``argv`` after bootstrapping; print usage on a bad name."""
-    if len(argv) != 1 or argv[0] not in JOBS:
+    if not argv or argv[0] not in JOBS or (argv[0] == "main" and len(argv) > 1):
         print(__doc__, file=sys.stderr)
         return 2
     bootstrap()
-    return JOBS[argv[0]]()
+    return JOBS[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,3 +33,50 @@ def test_bench_record_reads_three_ways_and_writes_the_whole_cassette() -> None:
     # the stream's lines plus one marker per chunk and the head: at least the 2 MB sent
     assert 1.99 <= float(written.group(1)) < 2.2, output
     assert re.search(r"the personal search\s+0\.\d{3} s", output), output
+
+
+def _report() -> object:
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import report
+
+    return report
+
+
+def test_the_readme_benchmark_tables_are_written_from_the_results_file() -> None:
+    """Edit benchmarks/results.json by running `scripts/dev.py bench`, never the README."""
+    report: Any = _report()
+    results = report.load_results(report.RESULTS.read_text(encoding="utf-8"))
+    readme = report.README.read_text(encoding="utf-8")
+    assert report.with_tables(readme, report.readme_tables(results)) == readme, (
+        "the README's benchmark tables differ from benchmarks/results.json: "
+        "run `python3 scripts/dev.py bench` (or `--only NAME`)"
+    )
+    for mode in ("quick", "full"):
+        for row in results.get(mode, {}).get("figures", []):
+            assert row["better"] in ("higher", "lower", "none"), row
+
+
+@pytest.mark.parametrize(
+    ("better", "before", "now", "flagged"),
+    [
+        ("higher", 100.0, 69.0, True),
+        ("higher", 100.0, 71.0, False),
+        ("higher", 100.0, 500.0, False),
+        ("lower", 10.0, 13.5, True),
+        ("lower", 10.0, 12.5, False),
+        ("lower", 10.0, 1.0, False),
+        ("none", 10.0, 100.0, False),
+    ],
+)
+def test_a_figure_is_flagged_only_when_it_moves_the_wrong_way_by_over_30_percent(
+    better: str, before: float, now: float, flagged: bool
+) -> None:
+    report: Any = _report()
+    old = report.Figure("mock", "x", before, "req/s", better)
+    new = report.Figure("mock", "x", now, "req/s", better)
+    assert report.moved_the_wrong_way(new, old) is flagged
+    lines, count = report.comparison([new], [old])
+    assert count == int(flagged)
+    assert ("moved the wrong way" in lines[1]) is flagged

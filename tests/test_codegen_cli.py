@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 from codegen.tree import read_tree
 from grdfkit.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, app
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 

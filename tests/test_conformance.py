@@ -29,9 +29,11 @@ import pytest
 from conformance.cases import all_rows
 from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from conformance.mock.bugs import PLANTED_BUGS
-from conformance.mock.config import MockClient, MockConfig
+from conformance.mock.config import UNMETERED, MockClient, MockConfig
 from conformance.mock.server import Tls, free_port, running_mock
 from tests.pki import issued, self_signed
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -126,6 +128,23 @@ def bas_stand_in() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def quick_bas_stand_in() -> Iterator[str]:
+    """The BAS stand-in without a quota, for runs paced by nobody (``GRDFKIT_BAS_PACE_S=0``).
+
+    One run (``test_bas_target_reads_only_keeps_the_pace_and_the_budget``) keeps GRDF's pace
+    of one call per second against a metered stand-in; the others test what the BAS answers,
+    not the pace, and need not wait a second per call.
+    """
+    config = MockConfig(clients=(MockClient("bas-client", SECRET, tier=UNMETERED),))
+    with running_mock(config) as url:
+        yield url
+
+
+#: Calls as fast as the stand-in answers (the paced run proves the pacing).
+UNPACED = {"GRDFKIT_BAS_PACE_S": "0"}
+
+
 def test_bas_target_reads_only_keeps_the_pace_and_the_budget(
     bas_stand_in: str, tmp_path: Path
 ) -> None:
@@ -174,14 +193,14 @@ def test_bas_target_reads_only_keeps_the_pace_and_the_budget(
         assert token[:12] not in output
 
 
-def test_bas_failures_never_show_the_secret(bas_stand_in: str, tmp_path: Path) -> None:
+def test_bas_failures_never_show_the_secret(quick_bas_stand_in: str, tmp_path: Path) -> None:
     """A failing BAS run prints failures: the client secret is never among them."""
     report = tmp_path / "bas.md"
-    env = {
+    env = UNPACED | {
         "GRDFKIT_BAS_ADICT_CLIENT_ID": "bas-client",
         "GRDFKIT_BAS_ADICT_CLIENT_SECRET": SECRET + "-wrong",
-        "GRDFKIT_BAS_ADICT_BASE_URL": f"{bas_stand_in}/adict/bas/v6",
-        "GRDFKIT_BAS_ADICT_TOKEN_URL": bas_stand_in + ADICT_TOKEN_PATH,
+        "GRDFKIT_BAS_ADICT_BASE_URL": f"{quick_bas_stand_in}/adict/bas/v6",
+        "GRDFKIT_BAS_ADICT_TOKEN_URL": quick_bas_stand_in + ADICT_TOKEN_PATH,
     }
     run = grdfkit(
         "conformance", "--target", "bas", "--budget", "3", "--report", str(report), env=env
@@ -198,7 +217,7 @@ SHEET_BUDGET = 80
 
 
 def test_bas_target_runs_every_data_sheet_row_within_its_budget(
-    bas_stand_in: str, tmp_path: Path
+    quick_bas_stand_in: str, tmp_path: Path
 ) -> None:
     """With --allow-writes, every scenario of GRDF's data sheet runs on the "BAS" and passes.
 
@@ -206,7 +225,8 @@ def test_bas_target_runs_every_data_sheet_row_within_its_budget(
     create are revoked after each, so the sheet can run again.
     """
     report = tmp_path / "sheet.md"
-    env = {
+    bas_stand_in = quick_bas_stand_in
+    env = UNPACED | {
         "GRDFKIT_BAS_ADICT_CLIENT_ID": "bas-client",
         "GRDFKIT_BAS_ADICT_CLIENT_SECRET": SECRET,
         "GRDFKIT_BAS_ADICT_BASE_URL": f"{bas_stand_in}/adict/bas/v6",
@@ -240,7 +260,6 @@ def test_bas_target_runs_every_data_sheet_row_within_its_budget(
             "scope": "/adict/bas/v6",
         },
     ).json()["access_token"]
-    time.sleep(1.1)  # the stand-in keeps the BAS quota: one call per second
     listing = httpx.get(
         f"{bas_stand_in}/adict/bas/v6/droits_acces",
         headers={"Authorization": f"Bearer {token}"},
@@ -263,7 +282,7 @@ def test_bas_target_runs_suivi_and_tjdc_over_mutual_tls(tmp_path: Path) -> None:
     _pki(tmp_path)
     tls = Tls(str(tmp_path / "server.pem"), str(tmp_path / "server.key"), str(tmp_path / "ca.pem"))
     clients = (
-        MockClient("bas-client", SECRET, tier="small", cdgf="A04000010", dn="CN=grdfkit client"),
+        MockClient("bas-client", SECRET, tier=UNMETERED, cdgf="A04000010", dn="CN=grdfkit client"),
     )
     report = tmp_path / "omega.md"
     config = MockConfig(clients=clients)
@@ -271,7 +290,7 @@ def test_bas_target_runs_suivi_and_tjdc_over_mutual_tls(tmp_path: Path) -> None:
         soap = f"{secure}/omega/ws/CreerDemandeTJDC"
         with pytest.raises(httpx.TransportError):  # the server really wants a certificate
             httpx.get(soap + "?wsdl", verify=ssl.create_default_context(cafile=tls.client_ca))
-        env = {
+        env = UNPACED | {
             "GRDFKIT_BAS_SUIVI_BASE_URL": f"{plain}/fournisseur",
             "GRDFKIT_BAS_SUIVI_TOKEN_URL": plain + OMEGA_TOKEN_PATH,
             "GRDFKIT_BAS_SUIVI_CLIENT_ID": "bas-client",

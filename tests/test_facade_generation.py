@@ -240,6 +240,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow
 def test_the_mock_serves_the_new_operation_and_the_suite_covers_it(tmp_path: Path) -> None:
     """The same user step, over HTTP: the mock answers from the spec, the suite checks it."""
     shutil.copytree(ROOT / "specs", tmp_path / "specs")

@@ -49,6 +49,7 @@ def test_every_generated_module_imports(on_path: None, package: str) -> None:
     assert names or package == "grdf_tjdc"
 
 
+@pytest.mark.slow
 def test_generated_packages_pass_mypy_strict() -> None:
     args = [sys.executable, "-m", "mypy", "--strict", "--no-incremental"]
     for package in PACKAGES:

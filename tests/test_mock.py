@@ -14,7 +14,7 @@ from grdf_suivi_demande import exceptions as suivi_errors
 from grdf_tjdc import TjdcClient
 
 from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
-from conformance.mock.config import MockClient, MockConfig
+from conformance.mock.config import UNMETERED, MockClient, MockConfig
 from conformance.mock.server import running_mock
 
 CLIENTS = (
@@ -26,6 +26,8 @@ CLIENTS = (
         dn="CN=FOURNISSEUR DEMO",
     ),
     MockClient("grdfkit-other", "grdfkit-other-secret", tier="large", cdgf="A04000099"),
+    # the same supplier without a quota: data tests that make many calls wait for none
+    MockClient("grdfkit-unmetered", "grdfkit-unmetered-secret", tier=UNMETERED, cdgf="A04000010"),
 )
 
 
@@ -311,7 +313,8 @@ def suivi(base_url: str, client_id: str = "grdfkit-demo") -> SuiviDemandeClient:
 
 
 def test_suivi_demande(base_url: str) -> None:
-    with suivi(base_url) as client:
+    # 25 calls: Suivi Demande's 1 call/s would make this test wait for 25 s
+    with suivi(base_url, "grdfkit-unmetered") as client:
         demande = client.consulter_demande("WD00053H", "A04000010")
         assert (
             demande.type_demande.code == "CHF" and demande.statut_externe_demande.code == "ATTRDV"

@@ -118,3 +118,43 @@ def test_answers_on_a_kept_alive_connection_do_not_stall() -> None:
             latencies.append(time.perf_counter() - started)
     latencies.sort()
     assert latencies[len(latencies) // 2] < 0.02, f"median {latencies[10] * 1000:.1f} ms"
+
+
+def test_each_request_on_a_kept_alive_connection_carries_its_own_arrival() -> None:
+    """Over uvicorn with the mock's protocol: the scope holds the kernel's receive time."""
+    import threading
+
+    import uvicorn
+
+    from conformance.mock.auth import ARRIVAL
+
+    stamps: list[float] = []
+
+    async def app(scope: dict[str, object], receive: object, send: object) -> None:
+        stamps.append(float(scope[ARRIVAL]))  # type: ignore[arg-type]
+        await send({"type": "http.response.start", "status": 204, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b""})  # type: ignore[operator]
+
+    sock = arrival.listener("127.0.0.1", 0)
+    server = uvicorn.Server(
+        uvicorn.Config(app, http=arrival.ArrivalStampedHttpTools, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    try:
+        with socket.create_connection(sock.getsockname()) as client:
+            sent = []
+            for _ in range(2):
+                sent.append(time.monotonic())
+                client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert client.recv(1024).startswith(b"HTTP/1.1 204")
+                time.sleep(0.2)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+    assert len(stamps) == 2
+    for stamp, moment in zip(stamps, sent, strict=True):
+        assert moment - 0.01 <= stamp <= moment + 0.1, (stamps, sent)

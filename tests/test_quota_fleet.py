@@ -25,6 +25,8 @@ from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.server import running_mock
 from tests.redis_server import RedisServer
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "fleet-secret"
 WORKER = (sys.executable, "-m", "tests.runtime.skewed_worker")

@@ -27,6 +27,8 @@ from conformance.mock.replay import REPLAY_HEADER
 from conformance.mock.server import running_mock
 from tests.pki import issued, self_signed
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SECRET = "stand-in-secret-5d1e"

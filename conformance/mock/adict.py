@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from conformance.mock import catalog, data
 from conformance.mock.catalog import restitution
@@ -26,6 +26,7 @@ from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.limits import decode_json
 from conformance.mock.responses import (
     NDJSON,
+    JSONResponse,
     ndjson,
     restitution_body,
     restitution_error,

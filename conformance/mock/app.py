@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from codegen.manifest import Api
@@ -40,6 +40,7 @@ from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.default import SpecOperation, spec_operations
 from conformance.mock.limits import BoundedBodies, decode_json
 from conformance.mock.responses import (
+    JSONResponse,
     gateway_error,
     restitution_error,
     soap_fault,

@@ -22,7 +22,7 @@ import struct
 import time
 from typing import Any
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from conformance.mock.auth import ARRIVAL
 
@@ -97,26 +97,31 @@ def listener(host: str, port: int) -> StampedListener:
     return sock
 
 
-class ArrivalStampedH11(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol, stamping each request with when its bytes arrived.
+def received(transport: Any) -> float:
+    """When the bytes last read from ``transport``'s socket reached the kernel (monotonic)."""
+    sock = transport.get_extra_info("socket") if transport else None
+    try:
+        fd = sock.fileno() if sock is not None else -1
+    except OSError:
+        fd = -1
+    return _RECEIVED.get(fd) or time.monotonic()
 
-    The quota counts the arrival stamp, so the mock's own lateness never turns a client's
-    well-spaced calls into a 429.
+
+class ArrivalStampedHttpTools(HttpToolsProtocol):
+    """uvicorn's httptools protocol (a C parser), stamping each request on arrival.
+
+    A request's scope is made when the parser meets its first byte, within the
+    ``data_received`` that brought that byte: it gets that read's kernel receive time.
     """
 
-    def data_received(self, data: bytes) -> None:
-        """Stamp, then parse as uvicorn does; the scope of a request begun here gets it."""
-        arrived = self._received()
-        before = getattr(self, "scope", None)
-        super().data_received(data)
-        scope = getattr(self, "scope", None)
-        if scope is not None and scope is not before:
-            scope[ARRIVAL] = arrived
+    _arrived = 0.0
 
-    def _received(self) -> float:
-        sock = self.transport.get_extra_info("socket") if self.transport else None
-        try:
-            fd = sock.fileno() if sock is not None else -1
-        except OSError:
-            fd = -1
-        return _RECEIVED.get(fd) or time.monotonic()
+    def data_received(self, data: bytes) -> None:
+        """Note the receive time of these bytes, then parse as uvicorn does."""
+        self._arrived = received(self.transport)
+        super().data_received(data)
+
+    def on_message_begin(self) -> None:
+        """Begin the request as uvicorn does, stamped with its first bytes' arrival."""
+        super().on_message_begin()
+        self.scope[ARRIVAL] = self._arrived  # type: ignore[literal-required]

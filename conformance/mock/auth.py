@@ -10,10 +10,10 @@ from collections import deque
 from dataclasses import dataclass
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from conformance.mock.config import MockClient, MockConfig
-from conformance.mock.responses import okta_error
+from conformance.mock.responses import JSONResponse, okta_error
 from conformance.mock.state import MockState
 
 ADICT_TOKEN_PATH = "/oauth2/aus5y2ta2uEHjCWIR417/v1/token"
@@ -90,7 +90,7 @@ def bearer(
 
 
 #: The ASGI scope key holding when the request's bytes reached the server (monotonic s),
-#: set by the server's protocol (``conformance.mock.server.ArrivalStampedH11``).
+#: set by the server's protocol (``conformance.mock.arrival.ArrivalStampedHttpTools``).
 ARRIVAL = "grdfkit.arrival"
 
 

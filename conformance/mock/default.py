@@ -20,13 +20,13 @@ from typing import Any
 
 from jsonschema import Draft4Validator
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from codegen.schema_view import schema_validator
 from conformance import project
 from conformance.mock.catalog import messages, traitement
 from conformance.mock.limits import decode_json
-from conformance.mock.responses import ndjson
+from conformance.mock.responses import JSONResponse, ndjson
 from conformance.mock.synth import Synthesizer
 
 _JSON = "application/json"

@@ -99,6 +99,10 @@ class BoundedBodies:
         if declared is not None and declared > cap:
             await refusal(path, 413, TOO_LARGE.format(cap=cap))(scope, receive, send)
             return
+        if not declared and not _chunked(scope):
+            # no body by HTTP/1.1's framing: nothing to read, cap or time (most calls)
+            await self.app(scope, receive, send)
+            return
         parts: list[bytes] = []
         size = 0
         more = True
@@ -129,6 +133,11 @@ class BoundedBodies:
             return await receive()  # after the body: wait for the disconnect, as ASGI does
 
         await self.app(scope, replay, send)
+
+
+def _chunked(scope: Scope) -> bool:
+    """Whether the body comes with ``Transfer-Encoding`` (its length unknown in advance)."""
+    return any(name == b"transfer-encoding" for name, _value in scope.get("headers", ()))
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -6,11 +6,26 @@ import json
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from starlette.responses import JSONResponse, Response, StreamingResponse
+import msgspec
+from starlette.responses import JSONResponse as StarletteJSONResponse
+from starlette.responses import Response, StreamingResponse
 
 from conformance.mock.catalog import Message, restitution, traitement
 
 NDJSON = "application/x-ndjson"
+_ENCODE = msgspec.json.Encoder().encode
+
+
+class JSONResponse(StarletteJSONResponse):
+    """Starlette's JSON answer, encoded by msgspec: the same compact UTF-8 bytes, faster.
+
+    The mock answers thousands of calls a second under the conformance suite; encoding
+    with ``json.dumps`` was a tenth of its time.
+    """
+
+    def render(self, content: Any) -> bytes:
+        """``content`` as compact JSON (non-ASCII kept as UTF-8, as Starlette does)."""
+        return _ENCODE(content)
 
 
 def traitement_response(key: str, extra: dict[str, Any] | None = None) -> JSONResponse:

@@ -17,7 +17,7 @@ from typing import Any
 import uvicorn
 
 from conformance.mock.app import create_app
-from conformance.mock.arrival import ArrivalStampedH11, listener
+from conformance.mock.arrival import ArrivalStampedHttpTools, listener
 from conformance.mock.config import MockConfig
 
 
@@ -65,7 +65,7 @@ def _uvicorn(app: Any, host: str, port: int, tls: Tls | None) -> uvicorn.Server:
             port=port,
             log_level="warning",
             lifespan="off",
-            http=ArrivalStampedH11,
+            http=ArrivalStampedHttpTools,
             **tls_options(tls),
         )
     )

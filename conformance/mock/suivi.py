@@ -6,10 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from conformance.mock.config import MockClient
-from conformance.mock.responses import suivi_error
+from conformance.mock.responses import JSONResponse, suivi_error
 from conformance.mock.state import Demande, MockState
 
 TYPES = {

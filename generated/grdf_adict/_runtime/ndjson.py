@@ -63,6 +63,12 @@ class NdjsonReader:
         self._convert = convert
         self._malformed = malformed
         self._invalid = invalid
+        #: Whatever ``loads`` may raise that the general path handles.
+        self._refusals: tuple[type[Exception], ...] = (
+            UnicodeDecodeError,
+            *invalid,
+            *malformed,
+        )
         self.skip_bad_lines = skip_bad_lines
         self.max_object_bytes = max_object_bytes
         #: Bytes of the current line received so far (no newline yet), and their size.
@@ -249,7 +255,27 @@ class NdjsonReader:
                 self._tail.append(lines[0])
                 lines[0] = b"".join(self._tail)
                 self._tail, self._tail_size = [], 0
+            loads = self._loads
             for raw in lines:
+                # The common case inline (no generator, no call per line): one strict
+                # object on its line, nothing pending. Anything else, or a line the decoder
+                # refuses, takes the general path, which decodes it again.
+                line = raw.strip(b" \t\r\n")
+                if (
+                    line[:1] == b"{"
+                    and line[-1:] == b"}"
+                    and not self._pending
+                    and not self._discarding
+                ):
+                    try:
+                        value = loads(line)
+                    except self._refusals:
+                        yield from self._line(raw)  # which names the failure
+                        continue
+                    self.line += 1
+                    self.delivered += 1
+                    yield value
+                    continue
                 yield from self._line(raw)
         self._hold(last)
 
