@@ -32,7 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS: dict[str, tuple[str, list[str], list[str] | None]] = {
     "mock": ("bench_mock.py", ["--seconds", "5"], ["--seconds", "2"]),
     "conformance": ("bench_conformance.py", ["--examples", "100"], ["--examples", "100"]),
-    "stream": ("bench_stream.py", ["--mb", "200", "--small-mb", "20"], ["--mb", "40"]),
+    "stream": (
+        "bench_stream.py",
+        ["--mb", "200", "--repeat", "5"],
+        ["--mb", "40", "--repeat", "3"],
+    ),
     "quota": ("bench_quota.py", ["--calls", "60"], ["--calls", "12"]),
     "codegen": ("bench_codegen.py", ["--repeat", "3"], ["--repeat", "1"]),
     "record": ("bench_record.py", ["--mb", "100", "--repeat", "5"], None),
