@@ -2,9 +2,10 @@
 
 Against the BAS, calls are spaced to the quota (one per second by default) and a hard ceiling
 is never crossed: the call that would cross it is refused *before* it is sent, with
-:class:`BudgetSpent`, which the suite reports as a skip. Against the mock the budget only
-counts. Two adapters put the budget in front of both HTTP stacks the suite uses: httpx (the
-generated clients, the table runner) and requests (schemathesis).
+:class:`BudgetSpent`, which the suite reports as a skip. A call that never reached the target
+(no connection made) is not counted. Against the mock the budget only counts. Two adapters
+put the budget in front of both HTTP stacks the suite uses: httpx (the generated clients,
+the table runner) and requests (schemathesis).
 """
 
 from __future__ import annotations
@@ -22,6 +23,21 @@ from requests.adapters import HTTPAdapter
 
 class BudgetSpent(RuntimeError):
     """The run's call budget is spent: the call was not sent."""
+
+
+def never_reached(exc: BaseException) -> bool:
+    """Whether a failed call never reached the target (no connection was made)."""
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+        reason = exc.args[0] if exc.args else None
+        reason = reason.reason if isinstance(reason, MaxRetryError) else reason
+        return isinstance(reason, NewConnectionError)
+    return False
 
 
 class CallBudget:
@@ -70,6 +86,11 @@ class CallBudget:
         if slot > now:
             self._sleep(slot - now)
 
+    def refund(self) -> None:
+        """Give back the slot of a call that never reached the target (not counted)."""
+        with self._lock:
+            self._calls = max(self._calls - 1, 0)
+
     def add(self, calls: int, statuses: dict[int, int]) -> None:
         """Count calls another process made (their budget was its own)."""
         with self._lock:
@@ -92,7 +113,12 @@ class BudgetTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` once its slot comes; refuse it when the budget is spent."""
         self.budget.acquire(f"{request.method} {request.url.copy_with(query=None)}")
-        response = self.inner.handle_request(request)
+        try:
+            response = self.inner.handle_request(request)
+        except Exception as exc:
+            if never_reached(exc):
+                self.budget.refund()
+            raise
         self.budget.record(response.status_code)
         return response
 
@@ -112,7 +138,12 @@ class BudgetAdapter(HTTPAdapter):
         """Send ``request`` once its slot comes; refuse it when the budget is spent."""
         url = (request.url or "").split("?", 1)[0]
         self.budget.acquire(f"{request.method} {url}")
-        response = super().send(request, *args, **kwargs)
+        try:
+            response = super().send(request, *args, **kwargs)
+        except Exception as exc:
+            if never_reached(exc):
+                self.budget.refund()
+            raise
         self.budget.record(response.status_code)
         return response
 

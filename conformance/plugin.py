@@ -26,7 +26,7 @@ from schemathesis.core.failures import Failure
 from codegen.runtime.recording import Recorder
 from conformance.budget import BudgetSpent
 from conformance.cassettes import CassetteError, Run, load
-from conformance.drivers import Session
+from conformance.drivers import RunStopped, Session
 from conformance.mock.bugs import PLANTED_BUGS, resolve
 from conformance.recording import recorder_for_run, write_run_file
 from conformance.results import Outcome, RunResult, html_report, markdown, print_summary
@@ -67,6 +67,8 @@ class RunOptions:
     started: float = field(default_factory=time.monotonic)
     target_obj: Target | None = None
     session: Session | None = None
+    #: Why the run was stopped before its end (one line per API), if it was.
+    stopped: list[str] = field(default_factory=list)
 
     @property
     def acts_as(self) -> str:
@@ -262,6 +264,10 @@ def target() -> Iterator[Target]:
 def grdf(target: Target) -> Iterator[Session]:
     """HTTP to the target through the run's budget, with tokens and the mock's controls."""
     session = Session(target, RUN.recorder)
+    problems = session.preflight()
+    if problems:
+        session.close()
+        _stop(problems)
     if RUN.recorder is not None:
         options = {"allow_writes": RUN.allow_writes, "budget": RUN.budget, "examples": RUN.examples}
         write_run_file(RUN.recorder, target, options)
@@ -304,12 +310,46 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         RUN.recorder.case = _subject(item, *marker) if marker else item.nodeid
 
 
+def _stop(lines: list[str]) -> None:
+    """End the whole run now: the target cannot be used (exit code 2, these lines said)."""
+    RUN.stopped = lines
+    pytest.exit("\n".join(lines), returncode=int(pytest.ExitCode.USAGE_ERROR))
+
+
+def _stopped(exc: BaseException) -> RunStopped | None:
+    if isinstance(exc, RunStopped):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        group = exc.subgroup(RunStopped)
+        if group is not None:
+            return next(e for e in _leaves(group) if isinstance(e, RunStopped))
+    cause = exc.__cause__ or exc.__context__
+    return _stopped(cause) if cause is not None else None
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> Iterator[BaseException]:
+    for inner in group.exceptions:
+        if isinstance(inner, BaseExceptionGroup):
+            yield from _leaves(inner)
+        else:
+            yield inner
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
-    """Count the calls each conformance test makes (and tag its cassettes)."""
+    """Count the calls each conformance test makes (and tag its cassettes).
+
+    A token refused (or a token endpoint gone) in the middle of the run stops the run, as
+    at its start: every later test would fail the same way.
+    """
     before = RUN.target_obj.budget.calls if RUN.target_obj else 0
     try:
         return (yield)
+    except Exception as exc:
+        stopped = _stopped(exc)
+        if stopped is not None:
+            _stop(stopped.lines)
+        raise
     finally:
         if _marker(item) is not None and RUN.target_obj is not None:
             item.stash[_CALLS] = RUN.target_obj.budget.calls - before

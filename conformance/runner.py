@@ -7,6 +7,9 @@ before pytest starts, so a missing one gives one line and exit code 2.
 
 from __future__ import annotations
 
+import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,8 @@ class Request:
     examples: int | None = None
     bugs: tuple[str, ...] = ()
     record: Path | None = None
+    #: No progress at all (neither bars nor lines), only the summary.
+    quiet: bool = False
 
 
 class _ProgressPlugin:
@@ -55,6 +60,69 @@ class _ProgressPlugin:
 
     def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
         self.progress.advance(self.task)
+
+
+class _LinesPlugin:
+    """Progress as plain lines, for a log (CI, a pipe, ``tee``) where bars cannot draw.
+
+    One line when a group of tests (a module of the suite) finishes, and one every
+    ``every_s`` seconds inside a long group, with the counts so far, the calls spent and
+    the time elapsed.
+    """
+
+    def __init__(
+        self,
+        say: Callable[[str], None],
+        calls: Callable[[], int],
+        every_s: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.say = say
+        self.calls = calls
+        self.every_s = every_s
+        self.clock = clock
+        self.started = self.last = clock()
+        self.total = 0
+        self.done = 0
+        self.group = ""
+        self.counts: Counter[str] = Counter()
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.total = len(session.items)
+        self.say(f"[{self.clock() - self.started:5.0f} s] {self.total} tests to run")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or report.outcome != "passed":
+            self.counts[report.outcome] += 1
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        group = _group(nodeid)
+        if self.group and group != self.group:
+            self._line(f"{self.group} done")
+        self.group = group
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        self.done += 1
+        if self.clock() - self.last >= self.every_s:
+            self._line(self.group)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.group:
+            self._line(f"{self.group} done")
+
+    def _line(self, what: str) -> None:
+        self.last = self.clock()
+        counts = ", ".join(f"{self.counts[k]} {k}" for k in ("passed", "failed", "skipped"))
+        self.say(
+            f"[{self.last - self.started:5.0f} s] {what}: {self.done}/{self.total} tests "
+            f"({counts}), {self.calls()} calls"
+        )
+
+
+def _group(nodeid: str) -> str:
+    """A test's group: its module of the suite (``test_tables.py::x`` -> ``tables``)."""
+    module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    return module.removeprefix("test_").removesuffix(".py")
 
 
 def pytest_args(request: Request) -> list[str]:
@@ -132,16 +200,35 @@ def run(request: Request, console: Console) -> int:
     if problem:
         console.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
         return EXIT_USAGE
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        code = pytest.main(pytest_args(request), plugins=[_ProgressPlugin(progress)])
+    if request.quiet:
+        code = pytest.main(pytest_args(request))
+    elif not console.is_terminal:
+
+        def calls() -> int:
+            spent = plugin.RUN.target_obj
+            return spent.budget.calls if spent is not None else 0
+
+        def say(line: str) -> None:
+            console.print(line, markup=False, highlight=False)
+            console.file.flush()
+
+        code = pytest.main(pytest_args(request), plugins=[_LinesPlugin(say, calls)])
+    else:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            code = pytest.main(pytest_args(request), plugins=[_ProgressPlugin(progress)])
     result = plugin.RUN.result
+    if plugin.RUN.stopped:
+        console.print("[bold red]error:[/] the target cannot be used; nothing was tested")
+        for line in plugin.RUN.stopped:
+            console.print(f"  {escape(line)}", highlight=False)
+        return EXIT_USAGE
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or not result.outcomes:
         console.print(f"[bold red]error:[/] the suite could not run (pytest exit code {int(code)})")
         return EXIT_USAGE

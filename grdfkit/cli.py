@@ -643,6 +643,14 @@ def conformance(
             file_okay=False,
         ),
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            help="No progress: neither the bar (in a terminal) nor the progress lines "
+            "(in a log), only the summary.",
+        ),
+    ] = False,
 ) -> None:
     """Run the conformance suite: return-code tables, property tests, quota.
 
@@ -653,11 +661,18 @@ def conformance(
     declare -> list -> revoke links followed); the generated clients run
     under 8 threads and 2 processes without a 429. Exit code 0 when
     everything passed, 1 when a check failed, 2 when the suite could not
-    run (missing BAS variables, bad option).
+    run (missing BAS variables, bad option, or the target unusable).
+
+    Before the first test, each API's host is reached and its token
+    fetched once: a refused secret or a host out of reach ends the run
+    there, one line per API, exit code 2.
 
     On the BAS: one call per second, at most --budget calls (150: about
     3 minutes), reads only unless --allow-writes; rows needing the
     mock's controls are skipped.
+
+    In a terminal a progress bar shows; in a log (CI, a pipe), one line
+    per finished group of tests and every 10 s; --quiet for neither.
 
     Examples:
 
@@ -685,6 +700,7 @@ def conformance(
         examples=examples,
         bugs=tuple(plant_bug or ()),
         record=record,
+        quiet=quiet,
     )
     raise typer.Exit(run(request, out))
 

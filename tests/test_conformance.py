@@ -18,9 +18,11 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -194,7 +196,7 @@ def test_bas_target_reads_only_keeps_the_pace_and_the_budget(
 
 
 def test_bas_failures_never_show_the_secret(quick_bas_stand_in: str, tmp_path: Path) -> None:
-    """A failing BAS run prints failures: the client secret is never among them."""
+    """A refused secret ends the run in one line per API: the secret is never in it."""
     report = tmp_path / "bas.md"
     env = UNPACED | {
         "GRDFKIT_BAS_ADICT_CLIENT_ID": "bas-client",
@@ -205,10 +207,98 @@ def test_bas_failures_never_show_the_secret(quick_bas_stand_in: str, tmp_path: P
     run = grdfkit(
         "conformance", "--target", "bas", "--budget", "3", "--report", str(report), env=env
     )
-    assert run.returncode == 1
-    assert "token endpoint answered 401" in run.stdout
-    for output in (run.stdout, run.stderr, report.read_text()):
+    assert run.returncode == 2
+    assert "token endpoint at 127.0.0.1" in run.stdout and "answered 401" in run.stdout
+    assert "invalid_client" in run.stdout
+    for output in (run.stdout, run.stderr):
         assert SECRET not in output
+
+
+class CountingTokenEndpoint(ThreadingHTTPServer):
+    """A token endpoint refusing every client as an OAuth2 provider does; counts requests."""
+
+    def __init__(self) -> None:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                return None
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                server.requests += 1
+                body = b'{"error": "invalid_client", "error_description": "Bad secret."}'
+                self.send_response(401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                server.requests += 1
+                self.send_response(404)
+                self.end_headers()
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.requests = 0
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+def test_a_refused_secret_ends_the_run_after_one_token_request_per_api(tmp_path: Path) -> None:
+    """Not 61 failures and 112 calls: one token request for each API, one line each, exit 2."""
+    endpoint = CountingTokenEndpoint()
+    threading.Thread(target=endpoint.serve_forever, daemon=True).start()
+    env = UNPACED | {
+        "GRDFKIT_BAS_ADICT_CLIENT_ID": "bas-client",
+        "GRDFKIT_BAS_ADICT_CLIENT_SECRET": SECRET + "-wrong",
+        "GRDFKIT_BAS_ADICT_BASE_URL": f"{endpoint.url}/adict/bas/v6",
+        "GRDFKIT_BAS_ADICT_TOKEN_URL": endpoint.url + ADICT_TOKEN_PATH,
+        "GRDFKIT_BAS_SUIVI_BASE_URL": f"{endpoint.url}/fournisseur",
+        "GRDFKIT_BAS_SUIVI_TOKEN_URL": endpoint.url + OMEGA_TOKEN_PATH,
+        "GRDFKIT_BAS_SUIVI_CLIENT_ID": "bas-client",
+        "GRDFKIT_BAS_SUIVI_CLIENT_SECRET": SECRET + "-wrong",
+        "GRDFKIT_BAS_SUIVI_USER_LOGIN": "jean.dupont@fournisseur.example",
+        "GRDFKIT_BAS_SUIVI_CDGF": "A04000010",
+        "GRDFKIT_BAS_SUIVI_NUMERO_DEMANDE": "WD00053H",
+    }
+    try:
+        apis = ("--api", "adict", "--api", "suivi_demande")
+        run = grdfkit("conformance", "--target", "bas", *apis, env=env)
+    finally:
+        endpoint.shutdown()
+    assert run.returncode == 2, run.stdout
+    assert endpoint.requests == 2, "one token request per API, nothing else"
+    lines = [line.strip() for line in run.stdout.splitlines() if line.strip()]
+    assert lines[0].startswith("error: the target cannot be used")
+    assert lines[1].startswith("adict: the token endpoint at 127.0.0.1:")
+    assert lines[2].startswith("suivi_demande: the token endpoint at 127.0.0.1:")
+    for line in lines[1:]:
+        assert "answered 401" in line and "invalid_client Bad secret." in line
+    assert len(lines) == 3 and SECRET not in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("base_url", "reason"),
+    [
+        ("http://127.0.0.1:{closed}/adict/bas/v6", "Connection refused"),
+        ("https://no-such-host.invalid/adict/bas/v6", "no-such-host.invalid:443"),
+    ],
+    ids=["closed-port", "unknown-host"],
+)
+def test_an_unreachable_target_ends_the_run_in_one_line_without_a_token_request(
+    quick_bas_stand_in: str, base_url: str, reason: str
+) -> None:
+    env = UNPACED | {
+        "GRDFKIT_BAS_ADICT_CLIENT_ID": "bas-client",
+        "GRDFKIT_BAS_ADICT_CLIENT_SECRET": SECRET,
+        "GRDFKIT_BAS_ADICT_BASE_URL": base_url.format(closed=free_port()),
+        "GRDFKIT_BAS_ADICT_TOKEN_URL": quick_bas_stand_in + ADICT_TOKEN_PATH,
+    }
+    run = grdfkit("conformance", "--target", "bas", "--api", "adict", env=env)
+    assert run.returncode == 2, run.stdout
+    lines = [line.strip() for line in run.stdout.splitlines() if line.strip()]
+    assert len(lines) == 2 and lines[1].startswith("adict: cannot reach "), lines
+    assert reason in lines[1]
 
 
 #: Calls the data sheet needs on the BAS: 70 rows, 7 revocations of what R01-R07 declared,
@@ -486,3 +576,21 @@ def test_schemathesis_cli_applies_our_ndjson_line_check(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stdout[-3000:]
     assert "Malformed NDJSON line" in run.stdout, run.stdout[-3000:]
     assert "ndjson_lines: line" in run.stdout
+
+
+def test_a_run_outside_a_terminal_shows_progress_lines_and_quiet_shows_none() -> None:
+    """CI logs and pipes get plain lines as groups finish; --quiet keeps only the summary."""
+    run = grdfkit("conformance", "--api", "tjdc")
+    assert run.returncode == 0, run.stdout
+    lines = run.stdout.splitlines()
+    assert re.fullmatch(r"\[\s*\d+ s\] 13 tests to run", lines[0]), lines[0]
+    assert any(
+        re.fullmatch(
+            r"\[\s*\d+ s\] tables done: 13/13 tests \(13 passed, 0 failed, 0 skipped\), \d+ calls",
+            line,
+        )
+        for line in lines
+    ), run.stdout
+    quiet = grdfkit("conformance", "--api", "tjdc", "--quiet")
+    assert quiet.returncode == 0 and not re.search(r"^\[\s*\d+ s\]", quiet.stdout, re.M)
+    assert "13 passed, 0 failed" in quiet.stdout

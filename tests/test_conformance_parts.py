@@ -422,3 +422,81 @@ def test_the_mock_takes_its_limits_from_the_spec() -> None:
     assert spec_facts.history_years("donnees_injections_publiees") == 5
     assert "date_mes" in spec_facts.FILTRES and len(spec_facts.FILTRES) == 5
     assert spec_facts.PCE.fullmatch("GI999001") and not spec_facts.PCE.fullmatch("GI99900")
+
+
+def test_a_call_that_never_reached_the_target_is_not_counted() -> None:
+    """A refused connection or an unknown host spends nothing of the budget."""
+    import httpx
+    import requests
+
+    from conformance.budget import BudgetTransport, CallBudget, budget_session
+    from conformance.mock.server import free_port
+
+    budget = CallBudget(limit=5)
+    closed = f"http://127.0.0.1:{free_port()}/x"
+    client = httpx.Client(transport=BudgetTransport(budget))
+    with client, pytest.raises(httpx.ConnectError):
+        client.get(closed)
+    with pytest.raises(requests.ConnectionError):
+        budget_session(budget).get(closed, timeout=5)
+    assert budget.calls == 0 and budget.remaining == 5
+
+
+def test_a_call_that_reached_the_target_is_counted_even_when_it_fails() -> None:
+    import httpx
+
+    from conformance.budget import BudgetTransport, CallBudget
+
+    class Reset(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            raise httpx.ReadError("connection reset after the request was sent")
+
+    budget = CallBudget(limit=5)
+    client = httpx.Client(transport=BudgetTransport(budget, Reset()))
+    with client, pytest.raises(httpx.ReadError):
+        client.get("http://127.0.0.1:1/x")
+    assert budget.calls == 1
+
+
+def test_a_refused_token_is_found_inside_the_errors_that_wrap_it() -> None:
+    """Hypothesis and schemathesis wrap what a test raises: the stop is still seen."""
+    from conformance.drivers import RunStopped
+    from conformance.plugin import _stopped
+
+    stop = RunStopped(["adict: the token endpoint at h answered 401"])
+    wrapped = ExceptionGroup("two", [ValueError("x"), ExceptionGroup("inner", [stop])])
+    try:
+        raise RuntimeError("a check failed") from stop
+    except RuntimeError as chained:
+        caused = chained
+    assert _stopped(stop) is stop
+    assert _stopped(wrapped) is stop
+    assert _stopped(caused) is stop
+    assert _stopped(ValueError("unrelated")) is None
+
+
+def test_progress_lines_come_per_group_and_every_ten_seconds_inside_one() -> None:
+    from types import SimpleNamespace
+
+    from conformance.runner import _LinesPlugin
+
+    now = [0.0]
+    said: list[str] = []
+    lines = _LinesPlugin(said.append, lambda: 7, every_s=10, clock=lambda: now[0])
+    lines.pytest_collection_finish(SimpleNamespace(items=[1, 2, 3]))  # type: ignore[arg-type]
+    for nodeid, at in (
+        ("s/test_tables.py::a", 1),
+        ("s/test_tables.py::b", 12),
+        ("s/test_quota.py::c", 13),
+    ):
+        now[0] = at
+        lines.pytest_runtest_logstart(nodeid, None)
+        lines.pytest_runtest_logreport(SimpleNamespace(when="call", outcome="passed"))  # type: ignore[arg-type]
+        lines.pytest_runtest_logfinish(nodeid, None)
+    lines.pytest_sessionfinish(None)  # type: ignore[arg-type]
+    assert said == [
+        "[    0 s] 3 tests to run",
+        "[   12 s] tables: 2/3 tests (2 passed, 0 failed, 0 skipped), 7 calls",
+        "[   13 s] tables done: 2/3 tests (2 passed, 0 failed, 0 skipped), 7 calls",
+        "[   13 s] quota done: 3/3 tests (3 passed, 0 failed, 0 skipped), 7 calls",
+    ]
