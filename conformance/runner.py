@@ -106,8 +106,9 @@ class _LinesPlugin:
         if self.clock() - self.last >= self.every_s:
             self._line(self.group)
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.group:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        # a stopped run (exit 4: the target unusable) says why instead
+        if self.group and exitstatus != pytest.ExitCode.USAGE_ERROR:
             self._line(f"{self.group} done")
 
     def _line(self, what: str) -> None:

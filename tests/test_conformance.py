@@ -263,7 +263,7 @@ def test_a_refused_secret_ends_the_run_after_one_token_request_per_api(tmp_path:
     }
     try:
         apis = ("--api", "adict", "--api", "suivi_demande")
-        run = grdfkit("conformance", "--target", "bas", *apis, env=env)
+        run = grdfkit("conformance", "--target", "bas", *apis, "--quiet", env=env)
     finally:
         endpoint.shutdown()
     assert run.returncode == 2, run.stdout
@@ -294,7 +294,7 @@ def test_an_unreachable_target_ends_the_run_in_one_line_without_a_token_request(
         "GRDFKIT_BAS_ADICT_BASE_URL": base_url.format(closed=free_port()),
         "GRDFKIT_BAS_ADICT_TOKEN_URL": quick_bas_stand_in + ADICT_TOKEN_PATH,
     }
-    run = grdfkit("conformance", "--target", "bas", "--api", "adict", env=env)
+    run = grdfkit("conformance", "--target", "bas", "--api", "adict", "--quiet", env=env)
     assert run.returncode == 2, run.stdout
     lines = [line.strip() for line in run.stdout.splitlines() if line.strip()]
     assert len(lines) == 2 and lines[1].startswith("adict: cannot reach "), lines

@@ -493,7 +493,7 @@ def test_progress_lines_come_per_group_and_every_ten_seconds_inside_one() -> Non
         lines.pytest_runtest_logstart(nodeid, None)
         lines.pytest_runtest_logreport(SimpleNamespace(when="call", outcome="passed"))  # type: ignore[arg-type]
         lines.pytest_runtest_logfinish(nodeid, None)
-    lines.pytest_sessionfinish(None)  # type: ignore[arg-type]
+    lines.pytest_sessionfinish(None, 0)  # type: ignore[arg-type]
     assert said == [
         "[    0 s] 3 tests to run",
         "[   12 s] tables: 2/3 tests (2 passed, 0 failed, 0 skipped), 7 calls",
