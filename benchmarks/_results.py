@@ -24,12 +24,14 @@ def record(
     unit: str,
     better: Better,
     target: str | None = None,
+    floor: float = 0.0,
 ) -> None:
-    """Note one figure; ``better`` says which way is an improvement, ``target`` what it must meet."""
+    """Note one figure; ``better`` says which way is an improvement, ``target`` what it must
+    meet, ``floor`` the change (absolute) that is only noise."""
     path = os.environ.get(VARIABLE)
     if not path:
         return
     row = {"benchmark": benchmark, "figure": figure, "value": value, "unit": unit}
-    row |= {"better": better, "target": target}
+    row |= {"better": better, "target": target, "floor": floor}
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(row, ensure_ascii=False) + "\n")

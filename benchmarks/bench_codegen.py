@@ -142,8 +142,12 @@ def main() -> None:
         "x",
         "lower",
         "<= 0.05",
+        floor=0.01,
     )
-    record("codegen", "no-op regeneration (command) / full", noop_cmd / full, "x", "lower")
+    # the command's no-op is Python's start-up and imports: a few hundredths either way
+    record(
+        "codegen", "no-op regeneration (command) / full", noop_cmd / full, "x", "lower", floor=0.05
+    )
     record("codegen", "check (command) / full", check / full, "x", "lower")
     record("codegen", "full regeneration / raw generator CLIs", full / raw, "x", "lower", "<= 1.2")
 

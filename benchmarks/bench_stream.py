@@ -189,6 +189,7 @@ def main() -> None:
         "MB",
         "lower",
         "< 30",
+        floor=5.0,
     )
     print(
         f"  peak RSS, typed stream: {args.small_mb} MB body {typed_small['peak_mb']:.1f} MB, "

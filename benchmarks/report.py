@@ -55,6 +55,8 @@ class Figure:
     unit: str
     better: str
     target: str | None = None
+    #: A change this small (absolute, in ``unit``) is noise, never flagged.
+    floor: float = 0.0
 
     @property
     def key(self) -> str:
@@ -83,11 +85,17 @@ def figures_of(results: dict[str, Any], mode: str) -> list[Figure]:
 
 
 def moved_the_wrong_way(now: Figure, before: Figure) -> bool:
-    """Whether ``now`` is more than :data:`TOLERANCE` worse than ``before``."""
-    if now.better == "none" or before.value == 0:
+    """Whether ``now`` is worse than ``before`` by more than :data:`TOLERANCE`.
+
+    A change within the figure's noise floor never counts; any worsening from zero does
+    (one over-quota call where there were none).
+    """
+    delta = now.value - before.value
+    if now.better == "none" or abs(delta) <= now.floor:
         return False
-    change = (now.value - before.value) / abs(before.value)
-    return change < -TOLERANCE if now.better == "higher" else change > TOLERANCE
+    if (delta < 0) != (now.better == "higher"):
+        return False
+    return before.value == 0 or abs(delta) / abs(before.value) > TOLERANCE
 
 
 def comparison(now: list[Figure], before: list[Figure]) -> tuple[list[str], int]:

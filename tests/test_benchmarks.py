@@ -59,23 +59,29 @@ def test_the_readme_benchmark_tables_are_written_from_the_results_file() -> None
 
 
 @pytest.mark.parametrize(
-    ("better", "before", "now", "flagged"),
+    ("better", "before", "now", "floor", "flagged"),
     [
-        ("higher", 100.0, 69.0, True),
-        ("higher", 100.0, 71.0, False),
-        ("higher", 100.0, 500.0, False),
-        ("lower", 10.0, 13.5, True),
-        ("lower", 10.0, 12.5, False),
-        ("lower", 10.0, 1.0, False),
-        ("none", 10.0, 100.0, False),
+        ("higher", 100.0, 69.0, 0.0, True),
+        ("higher", 100.0, 71.0, 0.0, False),
+        ("higher", 100.0, 500.0, 0.0, False),
+        ("lower", 10.0, 13.5, 0.0, True),
+        ("lower", 10.0, 12.5, 0.0, False),
+        ("lower", 10.0, 1.0, 0.0, False),
+        ("none", 10.0, 100.0, 0.0, False),
+        # from zero, any worsening counts: one over-quota call where there were none
+        ("lower", 0.0, 1.0, 0.0, True),
+        ("higher", 0.0, 1.0, 0.0, False),
+        # within the figure's noise floor, nothing counts
+        ("lower", -0.2, 0.05, 5.0, False),
+        ("lower", 0.05, 9.0, 5.0, True),
     ],
 )
 def test_a_figure_is_flagged_only_when_it_moves_the_wrong_way_by_over_30_percent(
-    better: str, before: float, now: float, flagged: bool
+    better: str, before: float, now: float, floor: float, flagged: bool
 ) -> None:
     report: Any = _report()
-    old = report.Figure("mock", "x", before, "req/s", better)
-    new = report.Figure("mock", "x", now, "req/s", better)
+    old = report.Figure("mock", "x", before, "MB", better, floor=floor)
+    new = report.Figure("mock", "x", now, "MB", better, floor=floor)
     assert report.moved_the_wrong_way(new, old) is flagged
     lines, count = report.comparison([new], [old])
     assert count == int(flagged)
