@@ -30,15 +30,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: name: (script, arguments of the full run, of the quick run; None: left out of --quick)
 BENCHMARKS: dict[str, tuple[str, list[str], list[str] | None]] = {
-    "mock": ("bench_mock.py", ["--seconds", "5"], ["--seconds", "2"]),
+    "mock": ("bench_mock.py", ["--seconds", "5"], ["--seconds", "3"]),
     "conformance": ("bench_conformance.py", ["--examples", "100"], ["--examples", "100"]),
     "stream": (
         "bench_stream.py",
         ["--mb", "200", "--repeat", "5"],
-        ["--mb", "40", "--repeat", "3"],
+        ["--mb", "60", "--repeat", "5"],
     ),
     "quota": ("bench_quota.py", ["--calls", "60"], ["--calls", "12"]),
-    "codegen": ("bench_codegen.py", ["--repeat", "3"], ["--repeat", "1"]),
+    "codegen": ("bench_codegen.py", ["--repeat", "5"], ["--repeat", "3"]),
     "record": ("bench_record.py", ["--mb", "100", "--repeat", "5"], None),
     "replay": ("bench_replay.py", [], None),
     "mock_memory": ("bench_mock_memory.py", [], None),
@@ -81,7 +81,7 @@ def run_benchmarks(names: list[str], quick: bool, sink: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Run, record, compare, write the README's tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the short form (about 3 min)")
+    parser.add_argument("--quick", action="store_true", help="the short form (about 4 min)")
     parser.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), help="these alone")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
