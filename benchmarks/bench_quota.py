@@ -75,7 +75,12 @@ def measure(
         thread.join()
     client.close()
     server.shutdown()
-    arrivals = sorted(server.arrivals)
+    return judged(label, server.arrivals, per_second)
+
+
+def judged(label: str, arrivals: list[float], per_second: int) -> tuple[str, float, int]:
+    """``label``, the achieved rate as a share of the allowed one, and the calls over it."""
+    arrivals = sorted(arrivals)
     span = arrivals[-1] - arrivals[0]
     achieved = (len(arrivals) - 1) / span if span else float("inf")
     return label, achieved / per_second, over_quota(arrivals, per_second)
@@ -125,11 +130,7 @@ def measure_fleet(calls: int, per_second: int) -> tuple[str, float, int] | None:
         redis_server.terminate()
         redis_server.wait()
         server.shutdown()
-    arrivals = sorted(server.arrivals)
-    span = arrivals[-1] - arrivals[0]
-    achieved = (len(arrivals) - 1) / span if span else float("inf")
-    label = f"grdf_adict, {FLEET} processes on Redis"
-    return label, achieved / per_second, over_quota(arrivals, per_second)
+    return judged(f"grdf_adict, {FLEET} processes on Redis", server.arrivals, per_second)
 
 
 def main() -> None:

@@ -121,9 +121,7 @@ def comparison(now: list[Figure], before: list[Figure]) -> tuple[list[str], int]
 
 def _value(figure: Figure) -> str:
     value = figure.value
-    if float(value).is_integer() and abs(value) >= 100:
-        text = f"{value:,.0f}".replace(",", " ")
-    elif abs(value) >= 100:
+    if abs(value) >= 100:
         text = f"{value:.0f}"
     elif abs(value) >= 10:
         text = f"{value:.1f}"

@@ -1,6 +1,6 @@
 """Run every benchmark, keep their figures, compare them with the committed ones.
 
-    .venv/bin/python -m benchmarks.run [--quick] [--only NAME ...]
+    .venv/bin/python -m benchmarks.run [--quick] [--only NAME ...] [--tables]
 
 Started by ``python3 scripts/dev.py bench``, which installs the tools first (``wrk``,
 ``redis-server``; Prism is installed by ``bench_mock.py`` with npm). Each benchmark prints
@@ -78,12 +78,26 @@ def run_benchmarks(names: list[str], quick: bool, sink: Path) -> list[str]:
     return failed
 
 
+def write_tables(results: dict[str, object]) -> None:
+    """Rewrite the README's benchmark tables from ``results``."""
+    readme = report.README.read_text(encoding="utf-8")
+    report.README.write_text(
+        report.with_tables(readme, report.readme_tables(results)), encoding="utf-8"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run, record, compare, write the README's tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the short form (about 4 min)")
     parser.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), help="these alone")
+    parser.add_argument(
+        "--tables", action="store_true", help="only rewrite the README's tables from the file"
+    )
     args = parser.parse_args(argv)
+    if args.tables:
+        write_tables(report.load_results(report.RESULTS.read_text(encoding="utf-8")))
+        return 0
     mode = "quick" if args.quick else "full"
     names = args.only or list(BENCHMARKS)
     with tempfile.TemporaryDirectory() as folder:
@@ -111,10 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     report.RESULTS.write_text(
         __import__("json").dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    readme = report.README.read_text(encoding="utf-8")
-    report.README.write_text(
-        report.with_tables(readme, report.readme_tables(results)), encoding="utf-8"
-    )
+    write_tables(results)
     print(f"\nwrote {report.RESULTS.relative_to(ROOT)} and the README's benchmark tables")
     if failed:
         print(f"failed: {', '.join(failed)}")

@@ -30,8 +30,9 @@ class RedisServer:
     as after a crash or a failover to a replica that had not caught up.
     """
 
-    def __init__(self, binary: str) -> None:
+    def __init__(self, binary: str, *extra: str) -> None:
         self.binary = binary
+        self.extra = extra
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -39,8 +40,9 @@ class RedisServer:
         """Start the server and wait until it answers PING."""
         import redis
 
+        where = ("--port", str(self.port), "--bind", "127.0.0.1")
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", *NO_PERSISTENCE],
+            [self.binary, *where, *NO_PERSISTENCE, *self.extra],
             stdout=subprocess.DEVNULL,
         )
         client = redis.Redis(port=self.port, socket_timeout=1)
@@ -63,7 +65,8 @@ class RedisServer:
             self.process = None
 
 
-def _binary() -> str:
+def redis_binary() -> str:
+    """The redis-server program; skips (or fails, when Redis is required) without it."""
     binary = shutil.which("redis-server")
     if binary is None:
         if os.environ.get("GRDFKIT_REQUIRE_REDIS") == "1":
@@ -75,7 +78,7 @@ def _binary() -> str:
 @pytest.fixture
 def redis_server() -> Iterator[RedisServer]:
     """A redis-server of this test's own, which the test may stop and restart."""
-    server = RedisServer(_binary())
+    server = RedisServer(redis_binary())
     server.start()
     yield server
     server.stop()
@@ -84,7 +87,7 @@ def redis_server() -> Iterator[RedisServer]:
 @pytest.fixture(scope="module")
 def redis_port() -> Iterator[int]:
     """The port of a redis-server shared by a module's tests."""
-    server = RedisServer(_binary())
+    server = RedisServer(redis_binary())
     server.start()
     yield server.port
     server.stop()

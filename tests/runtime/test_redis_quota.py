@@ -16,7 +16,7 @@ import pytest
 from codegen.runtime.errors import GrdfError, QuotaExceeded, QuotaStoreUnavailable
 from codegen.runtime.quota import QuotaConfig, QuotaLimiter, async_redis_bucket, redis_bucket
 from codegen.runtime.redis_quota import RedisQuotaStore
-from tests.redis_server import RedisServer, free_port
+from tests.redis_server import RedisServer, free_port, redis_binary
 from tests.runtime.test_quota import max_in_any_window
 
 CONFIG = QuotaConfig(per_second=2, max_wait_s=10)
@@ -150,3 +150,18 @@ def test_the_password_never_appears_in_the_store_name() -> None:
     with pytest.raises(QuotaStoreUnavailable) as caught:
         store.decide("w")
     assert "s3cret-pw" not in str(caught.value) and "s3cret-pw" not in repr(store)
+
+
+def test_a_redis_that_forbids_info_still_counts_and_guards_a_fresh_store() -> None:
+    """Managed Redis services may disable INFO: the store then cannot see a restart with
+    persistence, but a lost store (its facts gone) still waits out a window."""
+    server = RedisServer(redis_binary(), "--rename-command", "INFO", "")
+    server.start()
+    try:
+        store = redis_bucket(CONFIG, _sync_redis(server.port), "no-info")
+        first = store.decide("w")
+        assert not first.admitted and first.rate == 0
+        time.sleep(first.wait_ms / 1000 + 0.01)
+        assert [store.decide("w").admitted for _ in range(3)] == [True, True, False]
+    finally:
+        server.stop()

@@ -41,7 +41,9 @@ _LONGEST_RETRY_S = 0.5
 _ADMIT = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local server = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+-- a Redis that forbids INFO (some managed services): a lost store is still a missing hash
+local known, info = pcall(redis.call, 'INFO', 'server')
+local server = known and string.match(info, 'run_id:(%x+)') or 'unknown'
 local longest = 0
 for i = 4, #ARGV, 2 do
   longest = math.max(longest, tonumber(ARGV[i]))
