@@ -35,27 +35,9 @@ from conformance import project
 from conformance.cases import TableRow, all_rows, message_pattern
 from conformance.cassettes import Exchange, Recording, Run
 from conformance.checks import NDJSON, body_problems
+from conformance.drift_kinds import KINDS
 from conformance.drivers import TJDC_NS, grdf_code, soap_payload
 from conformance.mock.catalog import messages
-
-#: Every kind of finding, and what it means (the report's legend).
-KINDS: dict[str, str] = {
-    "unknown_operation": "no operation of our specs has this method and path",
-    "status": "a status the operation does not document",
-    "content_type": "a media type the operation does not document for this status",
-    "schema": "the body breaks the documented schema",
-    "ndjson_lines": "a stream line that is not one JSON object, or breaks its item schema",
-    "undocumented_field": "a field our spec does not have",
-    "unknown_code": "a GRDF code our return-code tables do not have",
-    "other_message": "another text than the documented one for this code",
-    "code_status": "a documented code answered with another HTTP status",
-    "row": "the answer differs from the table row that sent it",
-    "soap": "not a SOAP answer the XSD accepts (or a Fault)",
-    "soap_code": "a TypeRetourDialogue / CodeRetour pair GRDF does not document",
-    "quirk": "a known BAS quirk (review it, then --allow quirk)",
-    "cut_short": "the recording ends before the answer did",
-}
-
 
 #: Reports one finding of an exchange: ``say(kind, message)``.
 Say = Callable[[str, str], None]

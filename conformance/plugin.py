@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from rich.console import Console
 from schemathesis.core.failures import Failure
 
 from codegen.runtime.recording import Recorder
+from conformance import audit
 from conformance.budget import BudgetSpent
 from conformance.cassettes import CassetteError, Run, load
 from conformance.drivers import RunStopped, Session
@@ -65,6 +67,8 @@ class RunOptions:
     replay_run: Run | None = None
     result: RunResult = field(default_factory=lambda: RunResult("mock", []))
     started: float = field(default_factory=time.monotonic)
+    #: When the run started, on the wall clock (the report says it).
+    started_at: datetime = field(default_factory=audit.now)
     target_obj: Target | None = None
     session: Session | None = None
     #: Why the run was stopped before its end (one line per API), if it was.
@@ -242,22 +246,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items[:] = keep
 
 
+def _using(target: Target) -> Target:
+    """Make ``target`` the run's, and write the report's header from it."""
+    RUN.target_obj = target
+    options = {
+        "apis": ", ".join(RUN.apis),
+        "examples": RUN.examples,
+        "budget": RUN.budget if RUN.target != "mock" else None,
+        "allow-writes": RUN.allow_writes,
+        "planted bugs": ", ".join(RUN.bugs),
+        "replay of": str(RUN.replay) if RUN.replay else None,
+    }
+    RUN.result.header = audit.header(target, RUN.started_at, options)
+    return target
+
+
 @pytest.fixture(scope="session")
 def target() -> Iterator[Target]:
     """The run's target: the mock, started for the session, or the BAS."""
     if RUN.target == "bas":
         assert RUN.bas is not None
-        RUN.target_obj = RUN.bas
-        yield RUN.bas
+        yield _using(RUN.bas)
         return
     if RUN.replay is not None and RUN.replay_run is not None:
         with replay_target(RUN.replay, RUN.replay_run, RUN.budget) as replaying:
-            RUN.target_obj = replaying
-            yield replaying
+            yield _using(replaying)
         return
     with mock_target(RUN.apis or APIS, RUN.bugs) as started:
-        RUN.target_obj = started
-        yield started
+        yield _using(started)
 
 
 @pytest.fixture(scope="session")

@@ -48,6 +48,13 @@ class RunResult:
     planted_bugs: tuple[str, ...] = ()
     left_out: dict[str, str] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
+    #: What makes the report an audit record: when, against what, with which specs and
+    #: options (label, value), in order; filled by the plugin, never a secret.
+    header: list[tuple[str, str]] = field(default_factory=list)
+
+    def failures(self) -> list[Outcome]:
+        """The tests that failed (or errored), in the order they ran."""
+        return [o for o in self.outcomes if o.outcome in ("failed", "error")]
 
     def counts(self) -> Counter[str]:
         """Outcomes by result (passed, failed, skipped, error)."""
@@ -148,14 +155,15 @@ def print_summary(result: RunResult, console: Console) -> None:
 
 
 def markdown(result: RunResult) -> str:
-    """The Markdown report: summary, planted bugs, then every test with its result."""
+    """The Markdown report: facts, failures with their whole reason, bugs, every test."""
     counts = result.counts()
     lines = [
         f"# GRDF conformance report — target `{result.target}`",
         "",
-        f"- APIs: {', '.join(result.apis) or 'none'}",
         f"- Result: **{'PASS' if result.ok else 'FAIL'}** — {counts['passed']} passed, "
         f"{counts['failed'] + counts['error']} failed, {counts['skipped']} skipped",
+        f"- APIs: {', '.join(result.apis) or 'none'}",
+        *(f"- {label}: {value}" for label, value in result.header),
         f"- Calls: {result.calls}"
         + (f" (budget {result.budget_limit})" if result.budget_limit is not None else "")
         + "; by kind: "
@@ -165,6 +173,12 @@ def markdown(result: RunResult) -> str:
     if (fidelity := result.fidelity_line()) is not None:
         lines.append(f"- Fidelity: {fidelity}")
     lines += [f"- {api} left out: {why}" for api, why in result.left_out.items()]
+    if failures := result.failures():
+        lines += ["", f"## Failures ({len(failures)})", ""]
+        for o in failures:
+            fence = "~~~~"  # GRDF's texts never hold four tildes; backquotes they might
+            lines += [f"### `{o.subject}` ({o.api} {o.kind}; {', '.join(o.checks) or 'error'})"]
+            lines += ["", fence + "text", o.detail or o.outcome, fence, ""]
     if result.planted_bugs:
         lines += ["", "## Planted bugs", "", "| bug | what it does | caught by |", "|---|---|---|"]
         for bug in result.planted_bugs:
@@ -195,29 +209,60 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")[:300]
 
 
+_HTML_STYLE = (
+    "body{font-family:sans-serif;margin:2em;max-width:80em}"
+    "table{border-collapse:collapse;margin-bottom:1.5em}"
+    "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}"
+    "th{background:#f4f4f4}.passed{color:#070}.failed,.error{color:#b00;font-weight:bold}"
+    ".skipped{color:#960}.verdict{font-size:1.3em;padding:.4em .8em;display:inline-block}"
+    ".PASS{background:#e6f4e6;color:#070}.FAIL{background:#fbe3e3;color:#b00}"
+    ".failure{border-left:.4em solid #b00;background:#fff6f6;padding:.2em 1em;"
+    "margin-bottom:1em}pre{white-space:pre-wrap;margin:.2em 0}"
+)
+
+
 def html_report(result: RunResult) -> str:
-    """The same report as a standalone HTML page."""
+    """The same report as one self-contained HTML page (no external file), failures first."""
     counts = result.counts()
-    out = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>GRDF conformance — {html.escape(result.target)}</title>",
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}"
-        ".passed{color:#070}.failed,.error{color:#b00;font-weight:bold}.skipped{color:#960}"
-        "</style></head><body>",
-        f"<h1>GRDF conformance — target {html.escape(result.target)}</h1>",
-        f"<p><b>{'PASS' if result.ok else 'FAIL'}</b>: {counts['passed']} passed, "
-        f"{counts['failed'] + counts['error']} failed, {counts['skipped']} skipped; "
-        f"{result.calls} calls; {result.seconds:.1f} s</p>",
-    ]
+    e = html.escape
+    verdict = "PASS" if result.ok else "FAIL"
+    facts = [("APIs", ", ".join(result.apis) or "none"), *result.header]
+    budget = f" (budget {result.budget_limit})" if result.budget_limit is not None else ""
+    by_kind = ", ".join(f"{k} {n}" for k, n in sorted(result.calls_by_kind().items()))
+    facts += [("Calls", f"{result.calls}{budget}; by kind: {by_kind}")]
+    facts += [("Duration", f"{result.seconds:.1f} s")]
     if (fidelity := result.fidelity_line()) is not None:
-        out.append(f"<p>{html.escape(fidelity)}</p>")
+        facts.append(("Fidelity", fidelity))
+    facts += [(f"{api} left out", why) for api, why in result.left_out.items()]
+    out = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>GRDF conformance — {e(result.target)}: {verdict}</title>",
+        f"<style>{_HTML_STYLE}</style></head><body>",
+        f"<h1>GRDF conformance — target {e(result.target)}</h1>",
+        f"<p class='verdict {verdict}'><b>{verdict}</b>: {counts['passed']} passed, "
+        f"{counts['failed'] + counts['error']} failed, {counts['skipped']} skipped</p>",
+        "<table>",
+        *(f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in facts),
+        "</table>",
+    ]
+    if failures := result.failures():
+        out.append(f"<h2>Failures ({len(failures)})</h2>")
+        for o in failures:
+            out.append(
+                f"<div class='failure'><p><b><code>{e(o.subject)}</code></b> "
+                f"({e(o.api)} {e(o.kind)}; {e(', '.join(o.checks) or 'error')})</p>"
+                f"<pre>{e(o.detail or o.outcome)}</pre></div>"
+            )
     if result.planted_bugs:
-        out.append("<h2>Planted bugs</h2><table><tr><th>bug</th><th>caught by</th></tr>")
+        out.append("<h2>Planted bugs</h2><table><tr><th>bug</th><th>what it does</th>")
+        out.append("<th>caught by</th></tr>")
         for bug in result.planted_bugs:
             caught = result.caught(bug)
-            by = "<br>".join(html.escape(c) for c in caught[:5]) or "<b>NOT caught</b>"
-            out.append(f"<tr><td>{html.escape(bug)}</td><td>{by}</td></tr>")
+            by = "<br>".join(e(c) for c in caught[:5]) or "<b class='failed'>NOT caught</b>"
+            out.append(
+                f"<tr><td>{e(bug)}</td><td>{e(PLANTED_BUGS[bug].description)}</td>"
+                f"<td>{by}</td></tr>"
+            )
         out.append("</table>")
     for kind in KINDS:
         rows = [o for o in result.outcomes if o.kind == kind]
@@ -227,9 +272,9 @@ def html_report(result: RunResult) -> str:
         out.append("<th>result</th><th>checks failed</th><th>calls</th><th>detail</th></tr>")
         for o in rows:
             out.append(
-                f"<tr><td>{html.escape(o.api)}</td><td><code>{html.escape(o.subject)}</code></td>"
-                f"<td class='{o.outcome}'>{o.outcome}</td><td>{html.escape(', '.join(o.checks))}"
-                f"</td><td>{o.calls}</td><td>{html.escape(o.detail[:500])}</td></tr>"
+                f"<tr><td>{e(o.api)}</td><td><code>{e(o.subject)}</code></td>"
+                f"<td class='{o.outcome}'>{o.outcome}</td><td>{e(', '.join(o.checks))}"
+                f"</td><td>{o.calls}</td><td><pre>{e(o.detail)}</pre></td></tr>"
             )
         out.append("</table>")
     out.append("</body></html>")

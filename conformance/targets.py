@@ -324,10 +324,13 @@ def bas_target(
     env = os.environ if env is None else env
     wanted = apis or tuple(api for api in APIS if _configured(api, env))
     if not wanted:
-        names = ", ".join(
-            var.name for api in APIS for var in BAS_VARIABLES[api] if var.default is None
+        groups = "; ".join(
+            f"{api}: " + ", ".join(v.name for v in BAS_VARIABLES[api] if v.default is None)
+            for api in APIS
         )
-        raise TargetError(f"--target bas needs credentials: none of these is set: {names}")
+        raise TargetError(
+            f"--target bas needs the credentials of at least one API, none is set. {groups}"
+        )
     pace = env.get(PACE_VARIABLE) or str(BAS_INTERVAL_S)
     try:
         interval = float(pace)

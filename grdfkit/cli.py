@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperCommand
 
 from codegen.diagnostics import has_errors
 from codegen.manifest import Api, Manifest, ManifestError, find_manifest, load_manifest
+from conformance.drift_kinds import KINDS as DRIFT_KINDS
 
 #: Where generated packages go when nothing else is said: ``<project>/generated``.
 
@@ -33,7 +35,16 @@ app = typer.Typer(
         "Typed clients, a local mock and a conformance suite for GRDF's supplier APIs "
         "(ADICT, OMEGA Suivi Demande, OMEGA CreerDemandeTJDC).\n\n"
         "Everything API-specific comes from the manifest, specs/apis.toml.\n\n"
-        "Exit codes: 0 success, 1 a problem was found, 2 the command could not run."
+        "Exit codes: 0 success, 1 a problem was found, 2 the command could not run.\n\n"
+        "Examples (each command's --help has more):\n\n"
+        "```\n"
+        "grdfkit generate                  # specs -> generated/ (no-op if unchanged)\n"
+        "grdfkit check                     # exit 1 if generated/ drifted\n"
+        "grdfkit mock --port 8080          # the three APIs on localhost\n"
+        "grdfkit conformance --report r.md # the suite against the mock\n"
+        "grdfkit conformance --target bas  # against GRDF's sandbox\n"
+        "grdfkit vendor --into ../app/src --api adict\n"
+        "```"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -43,6 +54,19 @@ if TYPE_CHECKING:
     from codegen.ir import ClientIR
     from codegen.pipeline import Rendered
     from codegen.soap_ir import SoapClientIR
+
+
+class _PlainUsage(TyperCommand):
+    """A command whose usage line names its arguments plainly: ``diff OLD NEW``.
+
+    Typer writes a required argument as ``{old}``, which reads like a template to fill.
+    """
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # typer's own click.Context
+        """The usage pieces, required arguments in capitals without braces."""
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1].upper() if p[:1] == "{" and p[-1:] == "}" else p for p in pieces]
+
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -338,7 +362,7 @@ def check(
     )
 
 
-@app.command()
+@app.command(cls=_PlainUsage)
 def diff(
     old: Annotated[str, typer.Argument(help="Old version: a file, REV:PATH, or REV with --api.")],
     new: Annotated[str, typer.Argument(help="New version: a file, REV:PATH, or REV with --api.")],
@@ -705,7 +729,7 @@ def conformance(
     raise typer.Exit(run(request, out))
 
 
-@app.command()
+@app.command(cls=_PlainUsage)
 def drift(
     directory: Annotated[
         Path, typer.Argument(help="A cassette directory (grdfkit conformance --record DIR).")
@@ -724,7 +748,7 @@ def drift(
         typer.Option(
             "--allow",
             help="A kind of finding reviewed and accepted (repeatable): it is reported but "
-            "does not fail the command, e.g. --allow quirk.",
+            "does not fail the command, e.g. --allow quirk. Kinds: " + ", ".join(DRIFT_KINDS) + ".",
         ),
     ] = None,
 ) -> None:
@@ -742,15 +766,14 @@ def drift(
         grdfkit drift cassettes/bas --format json -o drift.json --allow quirk
     """
     from conformance.cassettes import CassetteError, load
-    from conformance.drift import KINDS
     from conformance.drift import drift as check_drift
 
     if output_format not in ("md", "json"):
         raise fail_usage(f"--format {output_format!r}: expected md or json")
     allowed = frozenset(allow or ())
-    unknown = sorted(allowed - KINDS.keys())
+    unknown = sorted(allowed - DRIFT_KINDS.keys())
     if unknown:
-        raise fail_usage(f"--allow {', '.join(unknown)}: kinds are {', '.join(KINDS)}")
+        raise fail_usage(f"--allow {', '.join(unknown)}: kinds are {', '.join(DRIFT_KINDS)}")
     try:
         recording = load(directory)
     except CassetteError as exc:

@@ -67,14 +67,17 @@ def ensure_debian(packages: dict[str, str], why: str) -> None:
         sys.exit(f"error: could not install {', '.join(missing)} with apt-get")
 
 
-def ensure_redis() -> None:
-    """Install Debian's redis-server when missing: the quota tests use a real one."""
-    ensure_debian({"redis-server": "redis-server"}, "the shared-quota tests need a real Redis")
+def ensure_test_services() -> None:
+    """Install what the tests use for real: Debian's redis-server and chromium."""
+    ensure_debian(
+        {"redis-server": "redis-server", "chromium": "chromium"},
+        "the shared-quota tests need a real Redis; the HTML report is checked in a browser",
+    )
 
 
 def job_test(pytest_args: list[str]) -> int:
     """Lint, type-check and run every test (or what ``pytest_args`` select)."""
-    ensure_redis()
+    ensure_test_services()
     os.environ["GRDFKIT_REQUIRE_REDIS"] = "1"
     steps: list[tuple[str | Path, ...]] = [
         (

@@ -42,6 +42,8 @@ def test_every_help_reads_whole_on_an_80_column_terminal() -> None:
         assert examples, f"{name} --help gives no example"
         for example in examples:
             assert example in shown, f"{name} --help wraps the example {example!r}"
+        usage = next(line for line in shown if line.startswith("Usage:"))
+        assert "{" not in usage, f"{name}: arguments read as templates: {usage}"
 
 
 def test_validate_all_specs_passes() -> None:
@@ -98,3 +100,12 @@ def test_mock_names_the_only_set_of_quirks() -> None:
     result = runner.invoke(app, ["mock", "--quirks", "enedis"])
     assert result.exit_code == EXIT_USAGE
     assert "--quirks 'enedis': the only set of quirks is 'bas'" in result.output
+
+
+def test_drift_allow_names_every_kind_it_accepts() -> None:
+    from conformance.drift_kinds import KINDS
+
+    result = runner.invoke(app, ["drift", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for kind in KINDS:
+        assert kind in result.output, kind

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import ssl
 import subprocess
@@ -594,3 +595,53 @@ def test_a_run_outside_a_terminal_shows_progress_lines_and_quiet_shows_none() ->
     quiet = grdfkit("conformance", "--api", "tjdc", "--quiet")
     assert quiet.returncode == 0 and not re.search(r"^\[\s*\d+ s\]", quiet.stdout, re.M)
     assert "13 passed, 0 failed" in quiet.stdout
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("GRDFKIT_REQUIRE_REDIS") == "1":  # the test job installs both
+            pytest.fail("chromium is not installed; `python3 scripts/dev.py test` installs it")
+        pytest.skip("chromium is not installed (python3 scripts/dev.py test installs it)")
+    return found
+
+
+def test_a_planted_bug_report_carries_its_whole_reason_in_every_format(tmp_path: Path) -> None:
+    """Markdown, HTML and JUnit: the failure's subject and its reason, failures first."""
+    reports = {suffix: tmp_path / f"r.{suffix}" for suffix in ("md", "html")}
+    for suffix, path in reports.items():
+        extra = ("--junit", str(tmp_path / "r.xml")) if suffix == "md" else ()
+        run = grdfkit(
+            "conformance",
+            *("--api", "suivi_demande", "--plant-bug", "quota_not_enforced", "--examples", "5"),
+            *("--report", str(path), "--quiet", *extra),
+        )
+        assert run.returncode == 1, run.stdout
+    reason = "status: got 200, expected 429"
+    markdown = reports["md"].read_text()
+    assert markdown.index("## Failures (1)") < markdown.index("## Planted bugs")
+    assert markdown.index(reason) < markdown.index("## Table tests")
+    for label in ("Started", "Target URLs", "Specs (sha256)", "grdfkit", "Options"):
+        assert f"- {label}: " in markdown
+    assert reason in (tmp_path / "r.xml").read_text()
+    page = reports["html"].read_text()
+    assert "<h2>Failures (1)</h2>" in page and reason in page
+    assert "<link" not in page and "src=" not in page, "one self-contained file"
+    chromium = _chromium()
+    flags = [
+        *("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"),
+        *("--disable-background-networking", "--disable-component-update", "--disable-sync"),
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    url = reports["html"].as_uri()
+    dom = subprocess.run(
+        [chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120
+    ).stdout
+    assert "Failures (1)" in dom and "expected 429</pre>" in dom, dom[:2000]
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [chromium, *flags, "--window-size=1200,900", f"--screenshot={shot}", url],
+        capture_output=True,
+        timeout=120,
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

@@ -81,6 +81,11 @@ def test_bas_without_any_variable_lists_what_to_set() -> None:
     for api in ("adict", "suivi_demande", "tjdc"):
         for var in BAS_VARIABLES[api]:
             assert (var.name in str(missing.value)) == (var.default is None)
+    # grouped by API, so a reader sees what one API needs
+    assert "adict: GRDFKIT_BAS_ADICT_CLIENT_ID, GRDFKIT_BAS_ADICT_CLIENT_SECRET; " in str(
+        missing.value
+    )
+    assert "; tjdc: GRDFKIT_BAS_TJDC_URL" in str(missing.value)
 
 
 def test_bas_half_configured_names_the_missing_variable() -> None:
