@@ -132,6 +132,18 @@ class TableRow(_Strict):
         """``api/id``: how reports and pytest ids name the row."""
         return f"{self.api}/{self.id}"
 
+    @property
+    def expectation(self) -> str:
+        """What the row checks, for reports: the status, GRDF's code and its text."""
+        parts = [f"HTTP {self.expect_status}" if self.expect_status is not None else ""]
+        if self.expect_code is not None:
+            parts.append(f"code {self.expect_code}")
+        if self.expect_messages:
+            more = len(self.expect_messages) - 1
+            text = f"« {self.expect_messages[0]} »"
+            parts.append(text + (f" (or {more} other text{'s' * (more > 1)})" if more else ""))
+        return ", ".join(part for part in parts if part)
+
 
 def _rows(file: str) -> list[dict[str, Any]]:
     raw = yaml.safe_load((TABLES / file).read_text(encoding="utf-8"))

@@ -396,7 +396,7 @@ def pytest_runtest_makereport(
         report.longrepr = RUN.scrub(str(report.longrepr))
     outcome = item.stash.get(_OUTCOME, None)
     if outcome is None:
-        outcome = Outcome(kind, api, _subject(item, kind, api))
+        outcome = Outcome(kind, api, _subject(item, kind, api), checked=_checked(item))
         item.stash[_OUTCOME] = outcome
         RUN.result.outcomes.append(outcome)
     if report.when == "call" or report.outcome != "passed":
@@ -412,6 +412,13 @@ def pytest_runtest_makereport(
     outcome.calls = item.stash.get(_CALLS, 0)
     outcome.seconds += report.duration
     return report
+
+
+def _checked(item: pytest.Item) -> str:
+    """What a table row checks (its expectation); empty for the other kinds of test."""
+    callspec = getattr(item, "callspec", None)
+    row = callspec.params.get("row") if callspec is not None else None
+    return str(getattr(row, "expectation", ""))
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -623,6 +623,9 @@ def test_a_planted_bug_report_carries_its_whole_reason_in_every_format(tmp_path:
     assert markdown.index(reason) < markdown.index("## Table tests")
     for label in ("Started", "Target URLs", "Specs (sha256)", "grdfkit", "Options"):
         assert f"- {label}: " in markdown
+    # every row says what it checked: the row that failed expected GRDF's 429
+    row = next(line for line in markdown.splitlines() if "| `suivi_demande/quota` |" in line)
+    assert "| failed |" in row and "HTTP 429" in row, row
     assert reason in (tmp_path / "r.xml").read_text()
     page = reports["html"].read_text()
     assert "<h2>Failures (1)</h2>" in page and reason in page
