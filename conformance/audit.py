@@ -68,7 +68,7 @@ def _version() -> str:
 
 def header(target: Target, started: datetime, options: dict[str, object]) -> list[tuple[str, str]]:
     """The report's header lines (label, value), in order."""
-    chosen = ", ".join(f"{k} {v}" for k, v in options.items() if v not in (None, (), False))
+    chosen = ", ".join(f"{k} {v}" for k, v in options.items() if v not in (None, (), False, ""))
     return [
         ("Started", started.astimezone(UTC).isoformat(timespec="seconds")),
         ("Target URLs", _urls(target)),

@@ -13,7 +13,7 @@ tests marked ``conformance``::
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -246,8 +246,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items[:] = keep
 
 
-def _using(target: Target) -> Target:
-    """Make ``target`` the run's, and write the report's header from it."""
+def _using(target: Target, record: Callable[[str, object], None]) -> Target:
+    """Make ``target`` the run's, and write the reports' header from it (JUnit's too)."""
     RUN.target_obj = target
     options = {
         "apis": ", ".join(RUN.apis),
@@ -258,22 +258,25 @@ def _using(target: Target) -> Target:
         "replay of": str(RUN.replay) if RUN.replay else None,
     }
     RUN.result.header = audit.header(target, RUN.started_at, options)
+    for label, value in RUN.result.header:
+        record(label, value)
     return target
 
 
 @pytest.fixture(scope="session")
-def target() -> Iterator[Target]:
+def target(record_testsuite_property: Callable[[str, object], None]) -> Iterator[Target]:
     """The run's target: the mock, started for the session, or the BAS."""
+    record = record_testsuite_property
     if RUN.target == "bas":
         assert RUN.bas is not None
-        yield _using(RUN.bas)
+        yield _using(RUN.bas, record)
         return
     if RUN.replay is not None and RUN.replay_run is not None:
         with replay_target(RUN.replay, RUN.replay_run, RUN.budget) as replaying:
-            yield _using(replaying)
+            yield _using(replaying, record)
         return
     with mock_target(RUN.apis or APIS, RUN.bugs) as started:
-        yield _using(started)
+        yield _using(started, record)
 
 
 @pytest.fixture(scope="session")
@@ -399,6 +402,8 @@ def pytest_runtest_makereport(
         outcome = Outcome(kind, api, _subject(item, kind, api), checked=_checked(item))
         item.stash[_OUTCOME] = outcome
         RUN.result.outcomes.append(outcome)
+        if outcome.checked:  # JUnit writes the item's properties with its last report
+            item.user_properties.append(("checked", outcome.checked))
     if report.when == "call" or report.outcome != "passed":
         if report.skipped:
             outcome.outcome = "skipped"
