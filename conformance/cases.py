@@ -136,7 +136,9 @@ class TableRow(_Strict):
     def expectation(self) -> str:
         """What the row checks, for reports: the status, GRDF's code and its text."""
         parts = [f"HTTP {self.expect_status}" if self.expect_status is not None else ""]
-        if self.expect_code is not None:
+        if isinstance(self.source, TjdcRow):
+            parts.append(f"{self.source.type_retour_dialogue}/{self.expect_code}")
+        elif self.expect_code is not None:
             parts.append(f"code {self.expect_code}")
         if self.expect_messages:
             more = len(self.expect_messages) - 1

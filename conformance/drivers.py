@@ -129,6 +129,8 @@ class Session:
         self._tokens: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self._fresh = 0
+        #: The row's own answer, summed up by the driver that sent it (for the reports).
+        self.answered = ""
 
     def close(self) -> None:
         """Close the connection pools."""
@@ -363,6 +365,27 @@ def grdf_code(media: str, body: bytes) -> tuple[str | None, str | None]:
     return None, None
 
 
+def answer_summary(response: httpx.Response) -> str:
+    """One line of what came back: the status, GRDF's code and text (SOAP: its dialogue)."""
+    media = response.headers.get("content-type", "").split(";", 1)[0].strip()
+    parts = [f"HTTP {response.status_code}"]
+    if "xml" in media:
+        payload, _problems = soap_payload(response.content)
+        if payload is not None:
+            q = f"{{{TJDC_NS}}}"
+            kind = payload.findtext(f"{q}TypeRetourDialogue")
+            parts.append(f"{kind}/{payload.findtext(f'{q}Retour/{q}CodeRetour')}")
+            texts = [m.text or "" for m in payload.findall(f"{q}Retour/{q}MessageRetour")]
+            parts += [f"« {text} »" for text in texts]
+        return ", ".join(parts)
+    code, text = grdf_code(media, response.content)
+    if code is not None:
+        parts.append(f"code {code}")
+    if text is not None:
+        parts.append(f"« {text} »")
+    return ", ".join(parts)
+
+
 def compare(
     row: TableRow, response: httpx.Response, path: str | None, *, decided_codes: bool
 ) -> list[str]:
@@ -425,6 +448,7 @@ def run_adict(session: Session, row: TableRow) -> list[str]:
             ("preuves", (name, b"%" * size, "application/octet-stream")) for name, size in src.files
         ]
     response = session.http.request(method, url, **kwargs)
+    session.answered = answer_summary(response)
     problems = compare(row, response, template, decided_codes=session.target.is_mock)
     if not session.target.is_mock:
         _withdraw(session, template, response)
@@ -489,6 +513,7 @@ def run_suivi(session: Session, row: TableRow) -> list[str]:
     for _ in range(calls):
         response = session.http.request(method, url, headers=headers, params=params)
     assert response is not None
+    session.answered = answer_summary(response)
     documented = method == "GET" and response.status_code not in (401, 429)
     return compare(
         row, response, path if documented else None, decided_codes=session.target.is_mock
@@ -602,6 +627,7 @@ def run_tjdc(session: Session, row: TableRow) -> list[str]:
                 *problems,
             ]
     response = _soap(session, "verifier" if src.run == "verifier" else "creer", src.inputs)
+    session.answered = answer_summary(response)
     problems = (
         [] if response.status_code == 200 else [f"status: got {response.status_code}, expected 200"]
     )

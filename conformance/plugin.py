@@ -414,6 +414,7 @@ def pytest_runtest_makereport(
             outcome.detail = RUN.scrub(_failure_text(exc))
         elif outcome.outcome != "skipped":
             outcome.outcome = "passed"
+    outcome.answered = str(dict(item.user_properties).get("answered", outcome.answered))
     outcome.calls = item.stash.get(_CALLS, 0)
     outcome.seconds += report.duration
     return report

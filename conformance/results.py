@@ -36,6 +36,8 @@ class Outcome:
     seconds: float = 0.0
     #: What the test checked, when it is one documented case (status, GRDF code and text).
     checked: str = ""
+    #: What came back, when it is one documented case (status, GRDF code and text).
+    answered: str = ""
 
 
 @dataclass
@@ -195,14 +197,14 @@ def markdown(result: RunResult) -> str:
             "",
             f"## {kind.capitalize()} tests",
             "",
-            "| API | subject | result | checks failed | calls | checked | detail |",
-            "|---|---|---|---|---|---|---|",
+            "| API | subject | result | checks failed | calls | checked | answered | detail |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for o in rows:
             detail = _md(o.detail.splitlines()[0] if o.detail else "")
             lines.append(
                 f"| {o.api} | `{_md(o.subject)}` | {o.outcome} | {', '.join(o.checks)} | "
-                f"{o.calls} | {_md(o.checked)} | {detail} |"
+                f"{o.calls} | {_md(o.checked)} | {_md(o.answered)} | {detail} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -272,12 +274,12 @@ def html_report(result: RunResult) -> str:
             continue
         out.append(f"<h2>{kind.capitalize()} tests</h2><table><tr><th>API</th><th>subject</th>")
         out.append("<th>result</th><th>checks failed</th><th>calls</th><th>checked</th>")
-        out.append("<th>detail</th></tr>")
+        out.append("<th>answered</th><th>detail</th></tr>")
         for o in rows:
             out.append(
                 f"<tr><td>{e(o.api)}</td><td><code>{e(o.subject)}</code></td>"
                 f"<td class='{o.outcome}'>{o.outcome}</td><td>{e(', '.join(o.checks))}"
-                f"</td><td>{o.calls}</td><td>{e(o.checked)}</td>"
+                f"</td><td>{o.calls}</td><td>{e(o.checked)}</td><td>{e(o.answered)}</td>"
                 f"<td><pre>{e(o.detail)}</pre></td></tr>"
             )
         out.append("</table>")

@@ -625,12 +625,13 @@ def test_a_planted_bug_report_carries_its_whole_reason_in_every_format(tmp_path:
         assert f"- {label}: " in markdown
     # every row says what it checked: the row that failed expected GRDF's 429
     row = next(line for line in markdown.splitlines() if "| `suivi_demande/quota` |" in line)
-    assert "| failed |" in row and "HTTP 429" in row, row
+    assert "| failed |" in row and "| HTTP 429 | HTTP 200 |" in row, "checked, then answered"
     junit = ET.parse(tmp_path / "r.xml").getroot()
     properties = {(p.get("name"), p.get("value")) for p in junit.iter("property")}
     names = {name for name, _value in properties}
     assert {"Started", "Target URLs", "Specs (sha256)", "grdfkit", "Options"} <= names
     assert any(name == "checked" and "HTTP 429" in str(value) for name, value in properties)
+    assert any(name == "answered" and "HTTP 200" in str(value) for name, value in properties)
     assert reason in (tmp_path / "r.xml").read_text()
     page = reports["html"].read_text()
     assert "<h2>Failures (1)</h2>" in page and reason in page

@@ -8,6 +8,8 @@ need the mock's test controls, or that write without ``--allow-writes``, are ski
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from conformance.cases import TableRow, all_rows
@@ -21,7 +23,9 @@ ROWS = [
 
 
 @pytest.mark.parametrize("row", ROWS)
-def test_row(row: TableRow, target: Target, grdf: Session) -> None:
+def test_row(
+    row: TableRow, target: Target, grdf: Session, record_property: Callable[[str, object], None]
+) -> None:
     """Send one table row; its status, GRDF code, text and body are as documented."""
     if target.acts_as not in row.targets:
         pytest.skip(f"runs on {', '.join(row.targets)} only (its outcome depends on mock data)")
@@ -31,9 +35,13 @@ def test_row(row: TableRow, target: Target, grdf: Session) -> None:
         pytest.skip("creates or changes data: run with --allow-writes")
     if target.is_mock:
         grdf.control("reset")
+    grdf.answered = ""
     try:
         problems = DRIVERS[row.api](grdf, row)
     except RowSkipped as why:
         pytest.skip(str(why))
+    finally:
+        if grdf.answered:  # what came back, for the reports (JUnit too)
+            record_property("answered", grdf.answered)
     if problems:
         raise RowMismatch(row, problems)
