@@ -578,11 +578,23 @@ def mock(
     )
     if controls_key:
         config = dataclasses.replace(config, controls_key=controls_key)
-    base = f"{'https' if tls_cert else 'http'}://{host}:{port}"
+    from conformance.mock.arrival import listener
+    from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
+
+    try:  # bound before the banner: a banner promises a mock that is listening
+        sock = listener(host, port)
+    except (OSError, OverflowError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise fail_usage(f"--host {host} --port {port}: cannot listen there ({reason})") from None
+    port = int(sock.getsockname()[1])  # the real one for --port 0
+    shown_host = f"[{host}]" if ":" in host else host
+    base = f"{'https' if tls_cert else 'http'}://{shown_host}:{port}"
     out.print(f"[bold]grdfkit mock[/] on {base}")
-    out.print(f"  ADICT          {base}/adict/bas/v6  (and /adict/v2)")
-    out.print(f"  Suivi Demande  {base}/fournisseur/demande/v1")
-    out.print(f"  TJDC (SOAP)    {base}/omega/ws/CreerDemandeTJDC  (WSDL: ?wsdl)")
+    out.print(f"  ADICT          {base}/adict/bas/v6  (and /adict/v2)", markup=False)
+    out.print(f"  ADICT token    {base}{ADICT_TOKEN_PATH}", markup=False)
+    out.print(f"  Suivi Demande  {base}/fournisseur/demande/v1", markup=False)
+    out.print(f"  OMEGA token    {base}{OMEGA_TOKEN_PATH}", markup=False)
+    out.print(f"  TJDC (SOAP)    {base}/omega/ws/CreerDemandeTJDC  (WSDL: ?wsdl)", markup=False)
     out.print(
         f"  clients        {', '.join(c.client_id for c in clients)}  (secrets as configured)"
     )
@@ -598,7 +610,7 @@ def mock(
     tls = None
     if tls_cert and tls_key:
         tls = Tls(str(tls_cert), str(tls_key), str(tls_client_ca) if tls_client_ca else None)
-    serve(create_app(config), host, port, tls)
+    serve(create_app(config), host, port, tls, sock=sock)
     raise typer.Exit(EXIT_OK)
 
 

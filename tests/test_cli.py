@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -10,6 +15,7 @@ from codegen.manifest import DEFAULT_MANIFEST
 from grdfkit.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, app
 
 runner = CliRunner()
+BIN = Path(sys.executable).parent
 
 
 def test_help_lists_commands_and_exit_codes() -> None:
@@ -109,3 +115,52 @@ def test_drift_allow_names_every_kind_it_accepts() -> None:
     assert result.exit_code == 0
     for kind in KINDS:
         assert kind in result.output, kind
+
+
+def test_mock_on_a_busy_port_says_so_in_one_line_and_prints_no_banner() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [str(BIN / "grdfkit"), "mock", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert result.stdout == "", "no banner for a mock that is not listening"
+    assert result.stderr.strip().count("\n") == 0
+    assert f"--port {port}: cannot listen there (Address already in use)" in result.stderr
+
+
+def test_mock_on_port_zero_names_the_port_it_got_and_answers_there() -> None:
+    import httpx
+
+    mock = subprocess.Popen(
+        [str(BIN / "grdfkit"), "mock", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    try:
+        assert mock.stdout is not None
+        first = mock.stdout.readline()
+        found = re.search(r"on http://127\.0\.0\.1:(\d+)", first)
+        assert found and found.group(1) != "0", first
+        token_line = mock.stdout.readline() + mock.stdout.readline()
+        assert f":{found.group(1)}/oauth2/aus5y2ta2uEHjCWIR417/v1/token" in token_line
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{found.group(1)}/adict/bas/v6/droits_acces")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the mock never answered"
+                time.sleep(0.1)
+        assert answer.status_code == 401  # there, and asking for a token
+    finally:
+        mock.terminate()
+        mock.wait(timeout=10)

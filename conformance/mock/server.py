@@ -47,14 +47,17 @@ def tls_options(tls: Tls | None) -> dict[str, Any]:
     return options
 
 
-def serve(app: Any, host: str, port: int, tls: Tls | None = None) -> None:
+def serve(
+    app: Any, host: str, port: int, tls: Tls | None = None, sock: socket.socket | None = None
+) -> None:
     """Serve ``app`` on ``host:port`` until interrupted, requests stamped on arrival.
 
     The listening socket is the mock's own (:func:`conformance.mock.arrival.listener`), so
-    that the kernel timestamps what each connection receives.
+    that the kernel timestamps what each connection receives; pass ``sock`` when it is
+    already bound (the command line binds first, to report a busy port in one line).
     """
     server = _uvicorn(app, host, port, tls)
-    server.run(sockets=[listener(host, port)])
+    server.run(sockets=[sock if sock is not None else listener(host, port)])
 
 
 def _uvicorn(app: Any, host: str, port: int, tls: Tls | None) -> uvicorn.Server:
