@@ -50,16 +50,25 @@ def resolve_environment(
     token_url: str | None = None,
     scope: str | None = None,
 ) -> Endpoint:
-    """The environment called ``name``, with any URL given explicitly taking precedence."""
+    """The environment called ``name``, with any URL given explicitly taking precedence.
+
+    An environment whose token endpoint is on its API's own origin (the mock serves both) has
+    it follow a ``base_url`` given without a ``token_url``: one argument points a client at
+    a mock on another port or host. Where the token endpoint lives elsewhere (GRDF's
+    identity provider), it stays where the environment says.
+    """
     if name not in environments:
         known = ", ".join(sorted(environments))
         raise ValidationError(
             "environment", "known_environment", f"{name!r} is not one of {known}"
         )
     entry = environments[name]
+    token = token_url or entry.get("token_url")
+    if base_url and not token_url and token:
+        token = _follow_origin(token, entry.get("base_url", ""), base_url)
     resolved = Endpoint(
         base_url=base_url or entry.get("base_url", ""),
-        token_url=token_url or entry.get("token_url"),
+        token_url=token,
         scope=scope or entry.get("scope"),
     )
     if not resolved.base_url:
@@ -69,6 +78,22 @@ def resolve_environment(
             f"environment {name!r} has no public base URL; pass base_url=",
         )
     return resolved
+
+
+def _follow_origin(token_url: str, default_base: str, base_url: str) -> str:
+    """``token_url`` moved to ``base_url``'s origin when it shared ``default_base``'s."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    token, default, given = (
+        urlsplit(token_url),
+        urlsplit(default_base),
+        urlsplit(base_url),
+    )
+    if (token.scheme, token.netloc) != (default.scheme, default.netloc):
+        return token_url
+    return urlunsplit(
+        (given.scheme, given.netloc, token.path, token.query, token.fragment)
+    )
 
 
 def resolve_quota(
