@@ -432,3 +432,39 @@ def test_tjdc_step_two_without_step_one_is_abandoned(base_url: str) -> None:
             autorisation_expresse=True,
         )
     assert result.abandonne and result.messages[0].texte == "Demande abandonnée"
+
+
+@pytest.mark.parametrize(
+    ("quirks", "status", "code"), [((), 400, "1000000031"), (("bas",), 201, "0000000002")]
+)
+def test_perimeter_booleans_as_true_pass_only_where_the_bas_took_them(
+    quirks: tuple[str, ...], status: int, code: str
+) -> None:
+    """GDA-R01 as a public client's BAS tests send it ("true"): GRDF documents Vrai/Faux."""
+    from conformance.cases import all_rows
+
+    row = next(r for r in all_rows() if r.name == "adict/jdd_gda_r01")
+    body = dict(row.source.body)  # type: ignore[union-attr, arg-type]
+    flags = [k for k in body if k.startswith("perim_donnees_") and body[k] in ("Vrai", "Faux")]
+    assert "perim_donnees_contractuelles" in flags
+    body |= {key: "true" if body[key] == "Vrai" else "false" for key in flags}
+    config = MockConfig(clients=CLIENTS, quirks=frozenset(quirks))
+    with running_mock(config) as url:
+        token = httpx.post(
+            url + ADICT_TOKEN_PATH,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "grdfkit-demo",
+                "client_secret": "grdfkit-demo-secret",
+                "scope": "/adict/bas/v6",
+            },
+        ).json()["access_token"]
+        answer = httpx.put(
+            f"{url}/adict/bas/v6/pce/09999999900617/droit_acces",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert answer.status_code == status, answer.text
+    assert answer.json()["code_statut_traitement"] == code
+    if quirks:
+        assert answer.json()["perim_donnees_contractuelles"] in ("Vrai", "Faux")

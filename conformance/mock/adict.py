@@ -88,6 +88,21 @@ PERIMETER_FLAGS = tuple(
 )
 
 
+#: The BAS accepted perimeter booleans written as JSON words: a public client's BAS tests
+#: declare GDA-R01 with "true". GRDF documents "Vrai"/"Faux", all the strict mock takes.
+BAS_BOOLEANS = {"true": "Vrai", "false": "Faux"}
+
+
+def bas_booleans(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with its perimeter booleans read as the BAS read them (``--quirks bas``)."""
+    return {
+        key: BAS_BOOLEANS.get(value.lower(), value)
+        if key in PERIMETER_FLAGS and isinstance(value, str)
+        else value
+        for key, value in body.items()
+    }
+
+
 def perimeter_defaults(role: str) -> dict[str, str]:
     """The perimeter booleans a declaration left out (decided, GRDF does not say).
 
@@ -138,11 +153,20 @@ def declaration_problem(id_pce: str, body: dict[str, Any]) -> str | None:
     return None
 
 
-async def declare(request: Request, state: MockState, client: MockClient, id_pce: str) -> Response:
+async def declare(
+    request: Request,
+    state: MockState,
+    client: MockClient,
+    id_pce: str,
+    *,
+    bas_quirks: bool = False,
+) -> Response:
     """PUT /pce/{id_pce}/droit_acces, checked in GRDF's order.
 
     The request alone (body, PCE format, each field), then what the sandbox documents for this
-    PCE, then the PCE (known, contract, postcode), then the client's rights.
+    PCE, then the PCE (known, contract, postcode), then the client's rights. With
+    ``bas_quirks``, perimeter booleans sent as ``"true"``/``"false"`` are read as the BAS read
+    them (stored as ``Vrai``/``Faux``: *decided*).
     """
     try:
         body = decode_json(await request.body())
@@ -150,6 +174,8 @@ async def declare(request: Request, state: MockState, client: MockClient, id_pce
         return traitement_response("requete_incorrecte")
     if not isinstance(body, dict):
         return traitement_response("requete_incorrecte")
+    if bas_quirks:
+        body = bas_booleans(body)
     special = sheet().special(DECLARE, id_pce=id_pce)
     if special is not None and special.answer == "traitement.pce_inconnu":
         return _special(special.answer)  # the sheet's 13-digit "unknown PCE" (GDA-NR13)

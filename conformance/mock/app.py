@@ -374,7 +374,10 @@ def stateful_handlers(state: MockState, config: MockConfig) -> dict[str, Handler
     """
 
     async def declare(request: Request, client: MockClient) -> Response:
-        return await adict.declare(request, state, client, request.path_params["id_pce"])
+        id_pce = request.path_params["id_pce"]
+        return await adict.declare(
+            request, state, client, id_pce, bas_quirks="bas" in config.quirks
+        )
 
     async def list_rights(request: Request, client: MockClient) -> Response:
         return adict.listing(state, client, {}, config.pretty)
