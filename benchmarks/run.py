@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import subprocess
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     results[mode] = report.section(run, figures)
     report.RESULTS.write_text(
-        __import__("json").dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     write_tables(results)
     print(f"\nwrote {report.RESULTS.relative_to(ROOT)} and the README's benchmark tables")

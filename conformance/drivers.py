@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
+import ssl
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -180,9 +182,6 @@ class Session:
 
     def _reach(self, api: str, url: str, cert: tuple[str, str] | None = None) -> str | None:
         """Open a connection to ``url``'s host (TLS included), send nothing."""
-        import socket
-        import ssl
-
         parsed = httpx.URL(url)
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         try:

@@ -78,7 +78,9 @@ def ensure_test_services() -> None:
 def job_test(pytest_args: list[str]) -> int:
     """Lint, type-check and run every test (or what ``pytest_args`` select)."""
     ensure_test_services()
+    # installed above: a test that needs them fails rather than skips without them
     os.environ["GRDFKIT_REQUIRE_REDIS"] = "1"
+    os.environ["GRDFKIT_REQUIRE_CHROMIUM"] = "1"
     steps: list[tuple[str | Path, ...]] = [
         (
             BIN / "ruff",

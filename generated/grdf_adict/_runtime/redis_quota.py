@@ -197,37 +197,43 @@ class RedisQuotaStore:
             )
         )
 
-    def _give_up(self, started: float, cause: BaseException) -> QuotaStoreUnavailable:
-        return QuotaStoreUnavailable(
-            self.description, time.monotonic() - started, cause
-        )
-
     def _reliably(self, call: Callable[[], Any]) -> Any:
-        started = time.monotonic()
-        pause = _FIRST_RETRY_S
+        patience = _Patience(self)
         while True:
             try:
                 return call()
             except self._errors as error:
-                left = started + self.unavailable_wait_s - time.monotonic()
-                if left <= 0:
-                    raise self._give_up(started, error) from error
-                self._sleep(min(pause, left))
-                pause = min(pause * 2, _LONGEST_RETRY_S)
+                self._sleep(patience.pause_after(error))
 
     async def _areliably(self, call: Callable[[], Any]) -> Any:
         import asyncio
 
         asleep = self._asleep or asyncio.sleep
-        started = time.monotonic()
-        pause = _FIRST_RETRY_S
+        patience = _Patience(self)
         while True:
             try:
                 answer = call()
                 return await answer if isawaitable(answer) else answer
             except self._errors as error:
-                left = started + self.unavailable_wait_s - time.monotonic()
-                if left <= 0:
-                    raise self._give_up(started, error) from error
-                await asleep(min(pause, left))
-                pause = min(pause * 2, _LONGEST_RETRY_S)
+                await asleep(patience.pause_after(error))
+
+
+class _Patience:
+    """How long to pause between tries of an unreachable store, within its bounded wait."""
+
+    def __init__(self, store: RedisQuotaStore) -> None:
+        self.store = store
+        self.started = time.monotonic()
+        self.pause = _FIRST_RETRY_S
+
+    def pause_after(self, error: BaseException) -> float:
+        """The next pause (doubling), or :class:`QuotaStoreUnavailable` once the wait is spent."""
+        waited = time.monotonic() - self.started
+        left = self.store.unavailable_wait_s - waited
+        if left <= 0:
+            raise QuotaStoreUnavailable(
+                self.store.description, waited, error
+            ) from error
+        pause = min(self.pause, left)
+        self.pause = min(self.pause * 2, _LONGEST_RETRY_S)
+        return pause

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -82,8 +83,6 @@ def resolve_environment(
 
 def _follow_origin(token_url: str, default_base: str, base_url: str) -> str:
     """``token_url`` moved to ``base_url``'s origin when it shared ``default_base``'s."""
-    from urllib.parse import urlsplit, urlunsplit
-
     token, default, given = (
         urlsplit(token_url),
         urlsplit(default_base),
