@@ -27,6 +27,10 @@ TECHNIQUES = (
 ).read_bytes()
 
 
+#: Lines per write of the stream (both clean and faulty streams).
+BLOCK_LINES = 256
+
+
 class BenchServer(ThreadingHTTPServer):
     """Serves in threads on 127.0.0.1; ``arrivals`` holds the monotonic time of each API call."""
 
@@ -64,25 +68,40 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _stream(self) -> None:
+        """The consumption stream, in blocks of 256 lines whether or not it has bad lines.
+
+        Every ``bad_every``-th line is cut off halfway; the blocks stay the same size, so a
+        clean and a faulty stream cost this server the same and only the reader differs.
+        """
+        every = self.server.bad_every
+        bad = LINE[: len(LINE) // 2] + b"\n"
+        lines = max(1, self.server.stream_bytes // len(LINE))
+        cut = lines // every if every else 0
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Content-Length", str(lines * len(LINE) - cut * (len(LINE) - len(bad))))
+        self.end_headers()
+        clean = LINE * BLOCK_LINES
+        for start in range(0, lines, BLOCK_LINES):
+            count = min(BLOCK_LINES, lines - start)
+            first_bad = (every - 1 - start % every) % every if every else count
+            if first_bad >= count:
+                self.wfile.write(clean if count == BLOCK_LINES else LINE * count)
+                continue
+            self.wfile.write(
+                b"".join(
+                    bad if every and (start + i + 1) % every == 0 else LINE for i in range(count)
+                )
+            )
+
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self._send(200, b'{"access_token": "bench", "token_type": "Bearer", "expires_in": 14400}')
 
     def do_GET(self) -> None:
         if "donnees_consos_publiees" in self.path:
-            every = self.server.bad_every or 256
-            block = LINE * every
-            if self.server.bad_every:
-                block = LINE * (every - 1) + LINE[: len(LINE) // 2] + b"\n"
-            lines = max(1, self.server.stream_bytes // len(LINE))
-            full, rest = divmod(lines, every)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/x-ndjson")
-            self.send_header("Content-Length", str(full * len(block) + rest * len(LINE)))
-            self.end_headers()
-            for _ in range(full):
-                self.wfile.write(block)
-            self.wfile.write(LINE * rest)
+            self._stream()
             return
         with self.server.lock:
             self.server.arrivals.append(time.monotonic())
