@@ -7,7 +7,9 @@
 - ``_api.py``: environments, quotas, the operation table and each operation's ``Call``
   (SOAP: each step's ``Step``);
 - ``exceptions.py``: the runtime's typed errors and GRDF's codes, re-exported;
-- ``__init__.py``: the generator's exports plus the facade's.
+- ``__init__.py``: the generator's exports plus the facade's;
+- ``README.md`` and ``requirements.txt``: how to install and use the package, rendered once
+  the package is whole (:func:`usage_files`), its requirements derived from its imports.
 
 Templates only place values; every behaviour lives in the runtime. A REST package is
 rendered in openapi-python-client's template environment (its custom-template mechanism,
@@ -23,6 +25,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree
 
+from codegen.distribution import distribution_name, requirements_of
 from codegen.ir import ClientIR
 from codegen.manifest import Api, SpecKind
 from codegen.normalize import operations
@@ -205,6 +208,47 @@ def exceptions_module(env: Environment = _ENV) -> bytes:
             if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and not node.name.startswith("_")
         )
     return env.get_template("exceptions.py.jinja").render(names=names).encode()
+
+
+def error_table() -> list[tuple[str, str]]:
+    """Each public error of the runtime and the first line of its docstring."""
+    tree = ast.parse((RUNTIME / "errors.py").read_bytes())
+    return [
+        (node.name, (ast.get_docstring(node) or "").split("\n")[0].rstrip("."))
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
+    ]
+
+
+def usage_files(
+    api: Api,
+    package: Tree,
+    spec_version: str | None,
+    ir: ClientIR | None = None,
+    soap_ir: SoapClientIR | None = None,
+    env: Environment = _ENV,
+) -> Tree:
+    """``README.md`` and ``requirements.txt`` of a whole package (paths relative to it)."""
+    requirements = requirements_of(package, api.package)
+    readme = env.get_template("package_readme.md.jinja").render(
+        api=api,
+        ir=ir,
+        soap_ir=soap_ir,
+        soap_methods=[
+            *soap_ir.methods,
+            *([soap_ir.dialogue.method] if soap_ir.dialogue else []),
+        ]
+        if soap_ir
+        else [],
+        spec_version=spec_version,
+        requirements=requirements,
+        distribution=distribution_name(api.package),
+        errors=error_table(),
+    )
+    return {
+        "README.md": readme.encode(),
+        "requirements.txt": requirements.requirements_txt(api.package),
+    }
 
 
 def assemble(

@@ -158,6 +158,12 @@ class Api(_Strict):
     spec: str
     schemas: tuple[str, ...] = ()
     package: Annotated[str, Field(pattern=_PACKAGE_NAME)]
+    #: The version of GRDF's document the spec follows, when the spec cannot say it (a WSDL
+    #: has no version field); a REST spec's ``info.version`` is used otherwise.
+    version: Annotated[str, Field(pattern=r"^\d+(\.\d+)*$")] | None = None
+    #: The generated distribution's exact version, when a team wants to choose it (PEP 440);
+    #: otherwise ``grdfkit build`` derives ``<spec version>+<hash of the package's files>``.
+    package_version: str | None = None
     default_environment: str
     auth: Auth
     environments: dict[str, Environment]

@@ -14,8 +14,9 @@ from typing import Any
 from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from codegen.assemble import assemble, top_level_names
+from codegen.assemble import assemble, top_level_names, usage_files
 from codegen.diagnostics import Diagnostic, Severity
+from codegen.distribution import spec_version_of
 from codegen.generators.models import generate_models
 from codegen.generators.rest_client import parse
 from codegen.generators.soap import generate_soap_models
@@ -120,6 +121,11 @@ def _render_rest(sources: ApiSources) -> _Piece:
         return _Piece({}, problems + client_problems + model_problems + struct_problems)
     package = assemble(api, {}, normalized.document, None, ir, environment=parsed.environment)
     package["structs.py"] = structs.encode()
+    package.update(
+        usage_files(
+            api, package, spec_version_of(api, normalized.document), ir, env=parsed.environment
+        )
+    )
     document = json.dumps(normalized.document, indent=2, ensure_ascii=False) + "\n"
     files: Tree = {
         **prefixed(package, api.package),
@@ -151,6 +157,9 @@ def _render_soap(sources: ApiSources) -> _Piece:
         if any(d.severity is Severity.ERROR for d in soap_ir.diagnostics):
             return _Piece({}, generator_problems)
     package = assemble(sources.api, package, None, sources.spec.data, soap_ir=soap_ir)
+    package.update(
+        usage_files(sources.api, package, spec_version_of(sources.api, None), soap_ir=soap_ir)
+    )
     files = {**prefixed(package, sources.api.package), f"{sources.api.package}/py.typed": b""}
     return _Piece(files, generator_problems, soap_client=soap_ir)
 

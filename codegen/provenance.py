@@ -50,15 +50,21 @@ NOT_RENDERING = frozenset(
         "revisions.py",
         "vendor.py",
         "writer.py",
+        "build.py",
     }
 )
+#: Templates of what is built around a package (its wheel's ``pyproject.toml``), not in it.
+NOT_RENDERING_DIRS = frozenset({"templates/distribution"})
 
 
 def codegen_sha256() -> str:
     """One hash of the generator code, runtime and templates that decide the output."""
     digest = hashlib.sha256()
     for path in sorted(CODEGEN_DIR.rglob("*")):
-        rendering = path.parent != CODEGEN_DIR or path.name not in NOT_RENDERING
+        relative = path.relative_to(CODEGEN_DIR).as_posix()
+        rendering = (path.parent != CODEGEN_DIR or path.name not in NOT_RENDERING) and not any(
+            relative.startswith(f"{folder}/") for folder in NOT_RENDERING_DIRS
+        )
         if path.is_file() and "__pycache__" not in path.parts and rendering:
             digest.update(path.relative_to(CODEGEN_DIR).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())

@@ -44,6 +44,7 @@ app = typer.Typer(
         "grdfkit conformance --report r.md # the suite against the mock\n"
         "grdfkit conformance --target bas  # against GRDF's sandbox\n"
         "grdfkit vendor --into ../app/src --api adict\n"
+        "grdfkit build --api adict --out dist/  # a wheel for your index\n"
         "```"
     ),
     no_args_is_help=True,
@@ -408,10 +409,11 @@ def vendor(
 ) -> None:
     """Copy generated client packages into another project, with their provenance.
 
-    Each package is self-contained (relative imports, py.typed, _provenance.json); it needs
-    only its runtime dependencies (httpx, msgspec, pyrate-limiter). An existing vendored copy
-    is replaced when it is pristine, and refused when files were edited by hand, unless
-    --force.
+    Each package is self-contained (relative imports, py.typed, _provenance.json, its own
+    README.md); it needs only the runtime dependencies its requirements.txt lists, with the
+    ranges grdfkit's tests install (`pip install -r DIR/grdf_adict/requirements.txt`). An
+    existing vendored copy is replaced when it is pristine, and refused when files were
+    edited by hand, unless --force. To install a package as a wheel instead: grdfkit build.
 
     Examples:
 
@@ -428,6 +430,58 @@ def vendor(
             raise fail_usage(str(exc)) from None
         verb = "replaced" if result.replaced else "copied"
         out.print(f"[green]✓[/] {verb} {result.package} → {result.target} ({result.files} files)")
+        needs = result.target / "requirements.txt"
+        if needs.is_file():
+            lines = [ln for ln in needs.read_text().splitlines() if ln and not ln.startswith("#")]
+            out.print(f"  needs {', '.join(lines)}: pip install -r {needs}", highlight=False)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def build(
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", help="Where the wheel and the sdist go.", file_okay=False),
+    ] = Path("dist"),
+    manifest: ManifestOption = None,
+    api: ApiOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Build a wheel and an sdist of generated client packages, for your package index.
+
+    Each distribution (grdf-adict, grdf-suivi-demande, grdf-tjdc) holds the package as
+    generated/ has it, its README.md and _provenance.json; its metadata comes from the
+    manifest: the requirements with the ranges grdfkit's tests install, Requires-Python, and
+    the version `<spec version>+<hash of the package's files>` (or the manifest's
+    `package_version`). Builds are reproducible: the same package gives the same bytes
+    (timestamps at SOURCE_DATE_EPOCH, or hatchling's fixed default). A package older than its
+    spec is refused: run grdfkit generate first.
+
+    Examples:
+
+        grdfkit build --api adict --out dist/
+        pip install dist/grdf_adict-*.whl
+    """
+    from codegen.build import BuildError, build_package
+    from codegen.generation import stale_apis
+
+    loaded = open_manifest(manifest)
+    selected = select_apis(loaded, api)
+    generated = output_of(loaded, output)
+    stale = stale_apis(loaded, selected, generated)
+    if stale is None or stale:
+        names = ", ".join(a.name for a in stale or selected)
+        raise fail_usage(f"generated/ is not up to date for {names}: run `grdfkit generate` first")
+    for one in selected:
+        try:
+            with err.status(f"building {one.package}"):
+                built = build_package(loaded, one, generated, out_dir)
+        except BuildError as exc:
+            raise fail_usage(f"{one.name}: {exc}") from None
+        out.print(
+            f"[green]✓[/] {built.package} {built.version} → {built.wheel}, {built.sdist.name}",
+            highlight=False,
+        )
     raise typer.Exit(EXIT_OK)
 
 

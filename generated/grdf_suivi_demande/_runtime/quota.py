@@ -88,6 +88,7 @@ def memory_bucket(config: QuotaConfig) -> AbstractBucket:
 
 def sqlite_bucket(config: QuotaConfig, path: str, key: str) -> AbstractBucket:
     """A bucket in a SQLite file, shared by the processes of one machine (file-locked)."""
+    import filelock  # noqa: F401  # pyrate-limiter locks the file with it: the "sqlite" extra
     from pyrate_limiter import SQLiteBucket
 
     table = "quota_" + "".join(c if c.isalnum() else "_" for c in key)
