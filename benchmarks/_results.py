@@ -2,7 +2,7 @@
 
 Each benchmark prints its table for people and, when ``GRDFKIT_BENCH_RESULTS`` names a
 file, also appends each figure to it as one JSON line: the command gathers them into
-``benchmarks/results.json``, compares them with the committed ones, and writes the README's
+``benchmarks/results.json``, compares them with the committed ones, and writes docs/benchmarks.md's
 benchmark tables from that file (one source per figure).
 """
 

@@ -1,9 +1,9 @@
-"""Benchmark figures as data: compare a run with the committed one, write the README's tables.
+"""Benchmark figures as data: compare a run with the committed one, write the tables of docs/benchmarks.md.
 
-``benchmarks/results.json`` is the one source of every figure the README prints. It holds
+``benchmarks/results.json`` is the one source of every figure docs/benchmarks.md prints. It holds
 one section per mode (``full`` and ``quick``), each with when, where and at which commit it
 was measured, and its figures; ``python3 scripts/dev.py bench`` rewrites its own mode's
-section and the README's tables between the benchmark markers. Pure functions only.
+section and the tables of docs/benchmarks.md between the benchmark markers. Pure functions only.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results.json"
-README = ROOT / "README.md"
+#: The page whose tables are written from the results file.
+DOCUMENT = ROOT / "docs" / "benchmarks.md"
 BEGIN = "<!-- benchmarks:begin (written by `python3 scripts/dev.py bench` from benchmarks/results.json) -->"
 END = "<!-- benchmarks:end -->"
 #: A figure that moved more than this the wrong way is flagged.
 TOLERANCE = 0.30
 
-#: The README's order of benchmarks, and a line on what each measures.
+#: The page's order of benchmarks, and a line on what each measures.
 SECTIONS = {
     "mock": "`benchmarks/bench_mock.py`: the mock (uvicorn, one worker, quotas off) beside "
     "Stoplight Prism 5.14.2 serving our specs, both loaded by `wrk` on loopback, one "
@@ -131,7 +132,7 @@ def _value(figure: Figure) -> str:
 
 
 def readme_tables(results: dict[str, Any]) -> str:
-    """The README's benchmark tables: the full run's figures, else the quick run's."""
+    """The benchmark tables of docs/benchmarks.md: the full run's figures, else the quick run's."""
     mode = "full" if results.get("full") else "quick"
     run = results.get(mode)
     if not run:

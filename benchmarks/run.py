@@ -6,7 +6,7 @@ Started by ``python3 scripts/dev.py bench``, which installs the tools first (``w
 ``redis-server``; Prism is installed by ``bench_mock.py`` with npm). Each benchmark prints
 its own table and appends its figures to a file (:mod:`benchmarks._results`); then this
 writes ``benchmarks/results.json`` (this mode's section: figures, date, machine, commit),
-prints each figure beside the one last committed, and rewrites the README's benchmark
+prints each figure beside the one last committed, and rewrites docs/benchmarks.md's benchmark
 tables from the file. Exit 1 when a benchmark failed or a figure moved more than 30 % the
 wrong way, else 0.
 """
@@ -80,20 +80,20 @@ def run_benchmarks(names: list[str], quick: bool, sink: Path) -> list[str]:
 
 
 def write_tables(results: dict[str, object]) -> None:
-    """Rewrite the README's benchmark tables from ``results``."""
-    readme = report.README.read_text(encoding="utf-8")
-    report.README.write_text(
+    """Rewrite the benchmark tables of docs/benchmarks.md from ``results``."""
+    readme = report.DOCUMENT.read_text(encoding="utf-8")
+    report.DOCUMENT.write_text(
         report.with_tables(readme, report.readme_tables(results)), encoding="utf-8"
     )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run, record, compare, write the README's tables."""
+    """Run, record, compare, write the tables of docs/benchmarks.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the short form (about 4 min)")
     parser.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), help="these alone")
     parser.add_argument(
-        "--tables", action="store_true", help="only rewrite the README's tables from the file"
+        "--tables", action="store_true", help="only rewrite the tables of docs/benchmarks.md from the file"
     )
     args = parser.parse_args(argv)
     if args.tables:
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     write_tables(results)
-    print(f"\nwrote {report.RESULTS.relative_to(ROOT)} and the README's benchmark tables")
+    print(f"\nwrote {report.RESULTS.relative_to(ROOT)} and the benchmark tables of docs/benchmarks.md")
     if failed:
         print(f"failed: {', '.join(failed)}")
     if flagged:

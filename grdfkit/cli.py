@@ -158,7 +158,8 @@ def main_options(
     """Typed clients, mock and conformance suite for GRDF's supplier APIs."""
 
 
-def _methods(clients: dict[str, ClientIR]) -> dict[tuple[str, str], tuple[str, ...]]:
+def operation_methods(clients: dict[str, ClientIR]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """``{(api, operationId): (method, stream method)}`` of the REST clients."""
     return {
         (name, m.operation_id): tuple(n for n in (m.name, m.stream_name) if n)
         for name, ir in clients.items()
@@ -166,7 +167,8 @@ def _methods(clients: dict[str, ClientIR]) -> dict[tuple[str, str], tuple[str, .
     }
 
 
-def _soap_methods(ir: SoapClientIR) -> dict[str, tuple[str, ...]]:
+def soap_operation_methods(ir: SoapClientIR) -> dict[str, tuple[str, ...]]:
+    """``{operation: (step method, dialogue method)}`` of a SOAP client."""
     found: dict[str, tuple[str, ...]] = {m.operation: (m.name,) for m in ir.methods if m.operation}
     if ir.dialogue is not None:
         steps = {m.name: m.operation for m in ir.methods}
@@ -186,9 +188,9 @@ def _print_coverage_table(
     """One line per operation: its typed method(s), the mock's behaviour, its table rows."""
     from conformance.coverage import coverage, soap_coverage
 
-    rows = coverage(documents, _methods(clients))
+    rows = coverage(documents, operation_methods(clients))
     for name, ir in sorted((soap or {}).items()):
-        rows += soap_coverage(name, _soap_methods(ir))
+        rows += soap_coverage(name, soap_operation_methods(ir))
     width = max((len(r.label) for r in rows), default=0)
     for api in sorted({r.api for r in rows}):
         mine = [r for r in rows if r.api == api]

@@ -45,12 +45,12 @@ def _report() -> object:
 
 
 def test_the_readme_benchmark_tables_are_written_from_the_results_file() -> None:
-    """Edit benchmarks/results.json by running `scripts/dev.py bench`, never the README."""
+    """Edit benchmarks/results.json by running `scripts/dev.py bench`, never docs/benchmarks.md."""
     report: Any = _report()
     results = report.load_results(report.RESULTS.read_text(encoding="utf-8"))
-    readme = report.README.read_text(encoding="utf-8")
+    readme = report.DOCUMENT.read_text(encoding="utf-8")
     assert report.with_tables(readme, report.readme_tables(results)) == readme, (
-        "the README's benchmark tables differ from benchmarks/results.json: "
+        "the benchmark tables of docs/benchmarks.md differ from benchmarks/results.json: "
         "run `python3 scripts/dev.py bench` (or `--only NAME`)"
     )
     for mode in ("quick", "full"):

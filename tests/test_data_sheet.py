@@ -23,7 +23,6 @@ from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.server import running_mock
 from conformance.mock.sheet import sheet
 
-README = Path(__file__).resolve().parent.parent / "README.md"
 #: A supplier nobody configured in advance: the sheet is its sandbox's too.
 ACME = MockClient("acme-energie", "acme-secret", tier="large")
 
@@ -61,12 +60,6 @@ def test_every_fact_of_the_data_sheet_names_its_source() -> None:
     for entry in entries:
         first = entry.src.split()[0]
         assert set(first.split("+")) <= set(data.sources), entry.src
-
-
-def test_the_readme_lists_every_decided_fact_of_the_sheet() -> None:
-    text = " ".join(README.read_text(encoding="utf-8").split())
-    missing = [line for line in sheet().decided() if " ".join(line.split()) not in text]
-    assert not missing, "README 'Fidelity' lacks:\n" + "\n".join(missing)
 
 
 # --------------------------------------------------------------------------- over HTTP

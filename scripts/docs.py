@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Write the parts of ``docs/`` that are derived from data, or check that they are current.
+
+    .venv/bin/python scripts/docs.py           # rewrite every generated section
+    .venv/bin/python scripts/docs.py --check   # exit 1 naming each stale section
+
+A generated section sits between ``<!-- generated:NAME begin ... -->`` and
+``<!-- generated:NAME end -->``; everything else in the page is prose. The sources: the
+``bas`` target's variables (``conformance/targets.py``), the data sheet's and the message
+table's *decided* facts (``conformance/tables/``), and the coverage of every operation (the
+specs, rendered as ``grdfkit generate`` renders them). ``tests/test_docs.py`` runs the check.
+The benchmark tables have their own writer (``scripts/dev.py bench``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+sys.path.insert(0, str(ROOT))
+
+
+def bas_variables() -> str:
+    """The ``bas`` target's variables: what each is and its default."""
+    from conformance.targets import (
+        BAS_INTERVAL_S,
+        BAS_VARIABLES,
+        CA_BUNDLE_VARIABLE,
+        PACE_VARIABLE,
+    )
+
+    lines = ["| variable | API | what | default |", "| --- | --- | --- | --- |"]
+    for api, variables in BAS_VARIABLES.items():
+        for var in variables:
+            default = f"`{var.default}`" if var.default else "required"
+            lines.append(f"| `{var.name}` | {api} | {var.meaning} | {default} |")
+    lines.append(
+        f"| `{CA_BUNDLE_VARIABLE}` | all | a CA bundle (PEM) to verify the sandbox's TLS "
+        "certificates with (private CA, TLS-inspecting proxy) | the system's CAs |"
+    )
+    lines.append(
+        f"| `{PACE_VARIABLE}` | all | seconds between two calls; lower it only for a sandbox "
+        f"that grants more | `{BAS_INTERVAL_S}` (GRDF's one call per second, with a margin) |"
+    )
+    return "\n".join(lines)
+
+
+def decided_sheet() -> str:
+    """What the mock decided where GRDF's data sheet is silent, one line each."""
+    from conformance.mock.sheet import sheet
+
+    return "\n".join(f"- {line}" for line in sheet().decided())
+
+
+def decided_codes() -> str:
+    """The ADICT codes and texts GRDF does not publish, which the mock answers."""
+    import yaml
+
+    table = yaml.safe_load((ROOT / "conformance" / "tables" / "adict_messages.yaml").read_text())
+    lines = ["| kind | key | code | HTTP | text |", "| --- | --- | --- | --- | --- |"]
+    for kind, entries in table.items():
+        for key, entry in entries.items():
+            if entry.get("source") == "decided":
+                lines.append(
+                    f"| {kind} | `{key}` | `{entry['code']}` | {entry['http']} | {entry['message']} |"
+                )
+    return "\n".join(lines)
+
+
+def coverage() -> str:
+    """Every operation of the three APIs: its typed methods, the mock's behaviour, its rows."""
+    from codegen.manifest import DEFAULT_MANIFEST, load_manifest
+    from codegen.pipeline import render
+    from conformance.coverage import coverage as rest_coverage
+    from conformance.coverage import soap_coverage
+    from grdfkit.cli import operation_methods, soap_operation_methods
+
+    manifest = load_manifest(DEFAULT_MANIFEST)
+    rendered = render(manifest, list(manifest.apis.values()))
+    rows = rest_coverage(rendered.documents, operation_methods(rendered.clients))
+    for name, ir in sorted(rendered.soap_clients.items()):
+        rows += soap_coverage(name, soap_operation_methods(ir))
+    lines = [
+        "| API | operation | typed methods | mock | table rows |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        methods = ", ".join(f"`{m}`" for m in row.methods) or "(none)"
+        lines.append(f"| {row.api} | `{row.label}` | {methods} | {row.mock} | {row.rows} |")
+    return "\n".join(lines)
+
+
+#: page -> section name -> writer.
+SECTIONS: dict[str, dict[str, Callable[[], str]]] = {
+    "conformance.md": {"bas-variables": bas_variables},
+    "decisions.md": {"decided-sheet": decided_sheet, "decided-codes": decided_codes},
+    "specs.md": {"coverage": coverage},
+}
+_MARKERS = "<!-- generated:{name} begin (python3 scripts/docs.py) -->\n{body}\n<!-- generated:{name} end -->"
+
+
+def rewritten(text: str, name: str, body: str) -> str:
+    """``text`` with section ``name`` replaced by ``body``; the markers must be there."""
+    pattern = re.compile(
+        rf"<!-- generated:{re.escape(name)} begin[^>]*-->\n.*?<!-- generated:{re.escape(name)} end -->",
+        re.DOTALL,
+    )
+    if not pattern.search(text):
+        raise SystemExit(f"error: the markers of section {name!r} are missing")
+    return pattern.sub(lambda _: _MARKERS.format(name=name, body=body), text, count=1)
+
+
+def main(argv: list[str]) -> int:
+    """Write (or with ``--check``, compare) every generated section."""
+    check = "--check" in argv
+    stale = []
+    for page, sections in SECTIONS.items():
+        path = DOCS / page
+        text = path.read_text(encoding="utf-8")
+        new = text
+        for name, writer in sections.items():
+            new = rewritten(new, name, writer())
+        if new != text:
+            stale.append(page)
+            if not check:
+                path.write_text(new, encoding="utf-8")
+    if check and stale:
+        print(f"stale generated sections in docs/{', docs/'.join(stale)}: run python3 scripts/docs.py")
+        return 1
+    print("docs: " + ("current" if check else f"rewrote {len(stale)} page(s)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
