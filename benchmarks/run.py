@@ -93,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="the short form (about 4 min)")
     parser.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), help="these alone")
     parser.add_argument(
-        "--tables", action="store_true", help="only rewrite the tables of docs/benchmarks.md from the file"
+        "--tables",
+        action="store_true",
+        help="only rewrite the tables of docs/benchmarks.md from the file",
     )
     args = parser.parse_args(argv)
     if args.tables:
@@ -127,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     write_tables(results)
-    print(f"\nwrote {report.RESULTS.relative_to(ROOT)} and the benchmark tables of docs/benchmarks.md")
+    print(
+        f"\nwrote {report.RESULTS.relative_to(ROOT)} and the benchmark tables of docs/benchmarks.md"
+    )
     if failed:
         print(f"failed: {', '.join(failed)}")
     if flagged:

@@ -38,7 +38,8 @@ class EnvVar:
     secret: bool = False
 
 
-#: Every variable the ``bas`` target reads, per API (docs/conformance.md's table is written from it).
+#: Every variable the ``bas`` target reads, per API (docs/conformance.md's table is written
+#: from it by scripts/docs.py).
 BAS_VARIABLES: dict[str, tuple[EnvVar, ...]] = {
     "adict": (
         EnvVar("GRDFKIT_BAS_ADICT_CLIENT_ID", "client_id of your ADICT sandbox application"),

@@ -65,9 +65,8 @@ def decided_codes() -> str:
     for kind, entries in table.items():
         for key, entry in entries.items():
             if entry.get("source") == "decided":
-                lines.append(
-                    f"| {kind} | `{key}` | `{entry['code']}` | {entry['http']} | {entry['message']} |"
-                )
+                code, status, text = entry["code"], entry["http"], entry["message"]
+                lines.append(f"| {kind} | `{key}` | `{code}` | {status} | {text} |")
     return "\n".join(lines)
 
 
@@ -100,13 +99,17 @@ SECTIONS: dict[str, dict[str, Callable[[], str]]] = {
     "decisions.md": {"decided-sheet": decided_sheet, "decided-codes": decided_codes},
     "specs.md": {"coverage": coverage},
 }
-_MARKERS = "<!-- generated:{name} begin (python3 scripts/docs.py) -->\n{body}\n<!-- generated:{name} end -->"
+_MARKERS = (
+    "<!-- generated:{name} begin (python3 scripts/docs.py) -->\n{body}\n"
+    "<!-- generated:{name} end -->"
+)
 
 
 def rewritten(text: str, name: str, body: str) -> str:
     """``text`` with section ``name`` replaced by ``body``; the markers must be there."""
     pattern = re.compile(
-        rf"<!-- generated:{re.escape(name)} begin[^>]*-->\n.*?<!-- generated:{re.escape(name)} end -->",
+        rf"<!-- generated:{re.escape(name)} begin[^>]*-->\n"
+        rf".*?<!-- generated:{re.escape(name)} end -->",
         re.DOTALL,
     )
     if not pattern.search(text):
@@ -129,7 +132,8 @@ def main(argv: list[str]) -> int:
             if not check:
                 path.write_text(new, encoding="utf-8")
     if check and stale:
-        print(f"stale generated sections in docs/{', docs/'.join(stale)}: run python3 scripts/docs.py")
+        pages = ", ".join(f"docs/{page}" for page in stale)
+        print(f"stale generated sections in {pages}: run python3 scripts/docs.py")
         return 1
     print("docs: " + ("current" if check else f"rewrote {len(stale)} page(s)"))
     return 0

@@ -47,9 +47,7 @@ def test_every_link_resolves(page: Path) -> None:
         if target.startswith(("http://", "https://")):
             continue
         path, _, anchor = target.partition("#")
-        if path and not (page.parent / path).exists():
-            broken.append(target)
-        elif not path and anchor not in anchors:
+        if (path and not (page.parent / path).exists()) or (not path and anchor not in anchors):
             broken.append(target)
     assert not broken, f"{page.name}: {broken}"
 
