@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,9 @@ class SpecVersion:
     label: str
     data: bytes
     path: str
+    #: The git revision it was read at (``None``: a file on disk), and where git ran.
+    revision: str | None = None
+    git_cwd: Path | None = None
 
 
 def _git_show(revision: str, path: str, cwd: Path) -> bytes:
@@ -53,7 +57,7 @@ def read_version(arg: str, default_path: Path | None, cwd: Path) -> SpecVersion:
         return SpecVersion(arg, candidate.read_bytes(), str(candidate.resolve()))
     if ":" in arg and not arg.startswith(("/", ".")):
         revision, _, path = arg.partition(":")
-        return SpecVersion(arg, _git_show(revision, path, cwd), str(path))
+        return SpecVersion(arg, _git_show(revision, path, cwd), str(path), revision, cwd)
     if default_path is None:
         raise RevisionError(
             f"{arg!r} is not a file; for a git revision write REV:PATH, or give --api NAME"
@@ -63,4 +67,18 @@ def read_version(arg: str, default_path: Path | None, cwd: Path) -> SpecVersion:
         relative = default_path.resolve().relative_to(root).as_posix()
     except ValueError:
         raise RevisionError(f"{default_path} is not inside the git repository {root}") from None
-    return SpecVersion(f"{arg}:{relative}", _git_show(arg, relative, root), relative)
+    return SpecVersion(f"{arg}:{relative}", _git_show(arg, relative, root), relative, arg, root)
+
+
+def read_sibling(version: SpecVersion, relative: str) -> SpecVersion:
+    """A file next to ``version`` (an XSD a WSDL imports), at the same revision."""
+    if version.revision is None:
+        path = Path(version.path).parent / relative
+        try:
+            return SpecVersion(str(path), path.read_bytes(), str(path.resolve()))
+        except OSError as exc:
+            raise RevisionError(f"cannot read {path}: {exc.strerror or exc}") from None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(version.path), relative))
+    cwd = version.git_cwd or Path.cwd()
+    data = _git_show(version.revision, joined, cwd)
+    return SpecVersion(f"{version.revision}:{joined}", data, joined, version.revision, cwd)

@@ -49,6 +49,11 @@ class Change:
     breaking: bool
 
 
+def quoted(values: list[str]) -> str:
+    """Enumeration values as a reader sees them: each quoted, so a merged item stays one."""
+    return ", ".join(f"'{value}'" for value in values)
+
+
 class _Resolver:
     def __init__(self, document: dict[str, Any]) -> None:
         self.schemas: dict[str, Any] = (document.get("components") or {}).get("schemas") or {}
@@ -187,7 +192,7 @@ def _compare_fields(
             now = "nullable" if after.nullable else "not nullable"
             changes.append(Change(op, label, f"now {now}", after.nullable and not sent))
         if before.enum is None and after.enum is not None:
-            values = ", ".join(sorted(after.enum))
+            values = quoted(sorted(after.enum))
             changes.append(Change(op, label, f"now restricted to enum values: {values}", sent))
         elif before.enum is not None and after.enum is None:
             changes.append(Change(op, label, "enum restriction removed", not sent))
@@ -195,9 +200,9 @@ def _compare_fields(
             gone = sorted((before.enum or frozenset()) - (after.enum or frozenset()))
             came = sorted((after.enum or frozenset()) - (before.enum or frozenset()))
             if gone:
-                changes.append(Change(op, label, f"enum values removed: {', '.join(gone)}", sent))
+                changes.append(Change(op, label, f"enum values removed: {quoted(gone)}", sent))
             if came:
-                changes.append(Change(op, label, f"enum values added: {', '.join(came)}", not sent))
+                changes.append(Change(op, label, f"enum values added: {quoted(came)}", not sent))
     return changes
 
 

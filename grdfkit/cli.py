@@ -371,27 +371,53 @@ def diff(
     new: Annotated[str, typer.Argument(help="New version: a file, REV:PATH, or REV with --api.")],
     manifest: ManifestOption = None,
     api: Annotated[
-        str | None, typer.Option("--api", help="The API whose spec to compare across revisions.")
+        str | None,
+        typer.Option(
+            "--api",
+            help="The API whose spec to compare (needed for a bare REV). Default: the API of "
+            "the manifest the files belong to (by path, title, or kind).",
+        ),
     ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text (changes, then the new version's coverage), markdown (a pull request "
+            "comment) or json (a CI gate).",
+        ),
+    ] = "text",
 ) -> None:
-    """Report the API changes between two versions of a REST spec; flag breaking ones.
+    """Report the API changes between two versions of a spec; flag breaking ones.
 
-    Compares operations, parameters, request and response fields (type, required, nullable,
-    enum values), response codes and stream item models. A change is breaking when a client
-    generated from OLD can fail against NEW. Exit 1 when any change is breaking (a CI gate),
-    0 otherwise, 2 when a version cannot be read.
+    REST (Swagger 2.0, OpenAPI 3): operations, parameters, request and response fields
+    (type, required, nullable, enum values), response codes, stream item models. SOAP (a WSDL
+    with the XSDs it imports, or an XSD alone): operations, their messages and SOAP actions,
+    elements and attributes added or removed, minOccurs/maxOccurs, types, facets and
+    enumeration values. A change is breaking when a client generated from OLD can fail
+    against NEW: judged by direction (a new required request element breaks, a new optional
+    one does not; a new value in an answer's enumeration breaks). Exit 1 when any change is
+    breaking, 0 otherwise, 2 when a version cannot be read.
 
     Examples:
 
         grdfkit diff old-adict.yaml specs/adict/adict-v2.yaml
         grdfkit diff HEAD~1 HEAD --api adict
-        grdfkit diff v0.1.0:specs/adict/adict-v2.yaml specs/adict/adict-v2.yaml
+        grdfkit diff HEAD specs/tjdc/CreerDemandeTJDC.wsdl --api tjdc
+        grdfkit diff main:specs/adict/adict-v2.yaml specs/adict/adict-v2.yaml --format markdown
     """
-    from codegen.diff_job import run_diff
+    from codegen.diff_job import DiffFormat, run_diff
 
+    try:
+        chosen_format = DiffFormat(fmt)
+    except ValueError:
+        raise fail_usage(f"--format {fmt!r}: expected text, markdown or json") from None
     loaded = open_manifest(manifest)
     selected = select_apis(loaded, [api])[0] if api else None
-    raise typer.Exit(run_diff(loaded, selected, old, new, Path.cwd(), report=print_new_coverage))
+    raise typer.Exit(
+        run_diff(
+            loaded, selected, old, new, Path.cwd(), fmt=chosen_format, report=print_new_coverage
+        )
+    )
 
 
 @app.command()

@@ -138,12 +138,12 @@ CASES = [
     (
         "parameter enum value removed",
         _edit([*GET, "parameters", 0, "schema", "enum"], ["car"]),
-        ("parameter query:filtre", "enum values removed: cja", True),
+        ("parameter query:filtre", "enum values removed: 'cja'", True),
     ),
     (
         "parameter enum value added",
         _edit([*GET, "parameters", 0, "schema", "enum"], ["car", "cja", "tarif"]),
-        ("parameter query:filtre", "enum values added: tarif", False),
+        ("parameter query:filtre", "enum values added: 'tarif'", False),
     ),
     (
         "request field now required",
@@ -153,7 +153,7 @@ CASES = [
     (
         "request enum value removed",
         _edit([*PUT_BODY, "properties", "role", "enum"], ["A"]),
-        ("request role", "enum values removed: B", True),
+        ("request role", "enum values removed: 'B'", True),
     ),
     (
         "response field removed",
@@ -175,12 +175,12 @@ CASES = [
     (
         "response enum value added",
         _edit([*PCE, "properties", "etat", "enum"], ["Active", "Révoquée", "Obsolète"]),
-        ("response 200 etat", "enum values added: Obsolète", True),
+        ("response 200 etat", "enum values added: 'Obsolète'", True),
     ),
     (
         "response enum value removed",
         _edit([*PCE, "properties", "etat", "enum"], ["Active"]),
-        ("response 200 etat", "enum values removed: Révoquée", False),
+        ("response 200 etat", "enum values removed: 'Révoquée'", False),
     ),
     (
         "response field type changed",
@@ -278,5 +278,5 @@ def test_cli_compares_git_revisions_of_the_adict_spec(tmp_path: Path) -> None:
         catch_exceptions=False,
     )
     assert result.exit_code == 1, result.output
-    assert "enum values removed: Preuve Vérifiée KO" in result.output
+    assert "enum values removed: 'Preuve Vérifiée KO'" in result.output
     assert "HEAD~1:specs/adict/adict-v2.yaml" in result.output

@@ -24,6 +24,7 @@ from typing import Any, Self
 
 import httpx
 from xsdata.formats.dataclass.parsers import XmlParser
+from xsdata.formats.dataclass.parsers.config import ParserConfig
 from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.models.datatype import XmlDate
@@ -247,7 +248,9 @@ class SoapClient:
             recorder=recorder.redacting(self.REDACT) if recorder else None,
         )
         self._serializer = XmlSerializer(config=SerializerConfig(xml_declaration=False))
-        self._parser = XmlParser()
+        # An element GRDF adds to an answer is skipped, as the REST clients skip a new field:
+        # an answer the client can read today stays readable (``grdfkit diff`` relies on it).
+        self._parser = XmlParser(config=ParserConfig(fail_on_unknown_properties=False))
 
     def __repr__(self) -> str:
         shown = ", ".join(
