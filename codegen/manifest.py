@@ -87,6 +87,13 @@ class Facade(_Strict):
     exports: tuple[str, ...]
 
 
+class Upstream(_Strict):
+    """The provider's own spec our spec is rebased on: our delta over it lives in ``delta``."""
+
+    #: The Overlay 1.1 file of our delta over the provider's export (relative to specs/).
+    delta: str
+
+
 class SoapParam(_Strict):
     """One parameter of a SOAP step's method and the request element it fills."""
 
@@ -174,6 +181,8 @@ class Api(_Strict):
     facade: Facade | None = None
     #: A SOAP API's typed client, declared step by step (rendered, not hand-written).
     soap: Soap | None = None
+    #: GRDF publishes this API's spec: ours is that export plus our delta (``grdfkit rebase``).
+    upstream: Upstream | None = None
     #: Personal fields (and headers) a recorded cassette never shows (``recording.redact``).
     recording: Recording = Field(default_factory=lambda: Recording())
 
@@ -238,6 +247,12 @@ class Manifest(BaseModel):
     def spec_path(self, api: Api) -> Path:
         """Absolute path of the main spec file of ``api``."""
         return (self.source.parent / api.spec).resolve()
+
+    def delta_path(self, api: Api) -> Path | None:
+        """Absolute path of the API's delta over its provider's export, if it has one."""
+        if api.upstream is None:
+            return None
+        return (self.source.parent / api.upstream.delta).resolve()
 
     def schema_paths(self, api: Api) -> list[Path]:
         """Absolute paths of the extra schema files (XSD) of ``api``."""

@@ -51,6 +51,11 @@ NOT_RENDERING = frozenset(
         "vendor.py",
         "writer.py",
         "build.py",
+        "soapdiff.py",
+        "spectree.py",
+        "rebase.py",
+        "rebase_job.py",
+        "delta.py",
     }
 )
 #: Templates of what is built around a package (its wheel's ``pyproject.toml``), not in it.

@@ -8,6 +8,7 @@ missing or unreadable file).
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import sys
 from importlib.metadata import PackageNotFoundError, version
@@ -403,7 +404,7 @@ def diff(
         grdfkit diff old-adict.yaml specs/adict/adict-v2.yaml
         grdfkit diff HEAD~1 HEAD --api adict
         grdfkit diff HEAD specs/tjdc/CreerDemandeTJDC.wsdl --api tjdc
-        grdfkit diff main:specs/adict/adict-v2.yaml specs/adict/adict-v2.yaml --format markdown
+        grdfkit diff main specs/adict/adict-v2.yaml --format markdown
     """
     from codegen.diff_job import DiffFormat, run_diff
 
@@ -418,6 +419,145 @@ def diff(
             loaded, selected, old, new, Path.cwd(), fmt=chosen_format, report=print_new_coverage
         )
     )
+
+
+@app.command(cls=_PlainUsage)
+def rebase(
+    new_export: Annotated[
+        Path, typer.Argument(help="GRDF's new export (JSON or YAML).", dir_okay=False)
+    ],
+    manifest: ManifestOption = None,
+    api: Annotated[str, typer.Option("--api", help="The API to rebase.")] = "adict",
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the report as JSON (for CI).", dir_okay=False),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
+) -> None:
+    """Carry GRDF's new export into our spec, keeping every one of our fixes.
+
+    A three-way merge: GRDF's previous export (rebuilt from our spec and our delta,
+    [apis.NAME.upstream] delta in the manifest), our spec, and NEW_EXPORT. Lists are compared
+    by key (parameters by in+name or $ref; enum, required, produces, consumes as sets), never
+    by index. Each node GRDF or we changed is reported: applied (GRDF's change, we had not
+    touched it), kept (ours), adopted (GRDF made our change), conflict (both changed it
+    differently: ours is kept; base, ours and theirs shown), orphaned (GRDF removed what we
+    changed). Our YAML is rewritten in place, formatting and comments kept, and the delta is
+    recorded again over NEW_EXPORT. Then run grdfkit generate.
+
+    Exit 0 when clean, 1 when a conflict or an orphan needs a decision, 2 when a file
+    cannot be read.
+
+    Examples:
+
+        grdfkit rebase ~/Downloads/adict-export-1.7.json --dry-run
+        grdfkit rebase ~/Downloads/adict-export-1.7.json --report reports/rebase.json
+    """
+    import json
+
+    from codegen.rebase_job import RebaseError, report_json
+    from codegen.rebase_job import rebase as run_rebase
+
+    loaded = open_manifest(manifest)
+    selected = select_apis(loaded, [api])[0]
+    try:
+        result = run_rebase(loaded, selected, new_export, dry_run=dry_run)
+    except RebaseError as exc:
+        raise fail_usage(str(exc)) from None
+    print_rebase(result)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(report_json(result), indent=2, ensure_ascii=False) + "\n")
+    raise typer.Exit(EXIT_PROBLEM if result.merge.needs_decision else EXIT_OK)
+
+
+def print_rebase(result: Any) -> None:
+    """The rebase report: what needs a decision first, then GRDF's changes, then totals."""
+    from codegen.rebase import Kind
+
+    merge = result.merge
+    old, new = result.old_export, result.new_export
+    out.print(
+        f"rebase from GRDF's [bold]{escape(str(old.get('file')))}[/] (version "
+        f"{escape(str(old.get('version')))}) to [bold]{escape(str(new.get('file')))}[/] "
+        f"(version {escape(str(new.get('version')))})",
+        highlight=False,
+    )
+    for kind, colour, title in (
+        (Kind.CONFLICT, "red", "conflicts: ours kept, decide"),
+        (Kind.ORPHANED, "red", "orphaned: GRDF removed what we changed"),
+        (Kind.APPLIED, "green", "GRDF's changes, applied"),
+        (Kind.ADOPTED, "cyan", "adopted: GRDF made our change"),
+    ):
+        decisions = merge.of(kind)
+        if not decisions:
+            continue
+        out.print(f"\n[bold {colour}]{title}[/] ({len(decisions)})", highlight=False)
+        for decision in decisions:
+            out.print(f"  {escape(decision.locator)}", highlight=False)
+            out.print(f"    [dim]{escape(decision.pointer)}[/]", highlight=False)
+            if kind in (Kind.CONFLICT, Kind.ORPHANED):
+                for side in ("base", "ours", "theirs"):
+                    out.print(
+                        f"    {side:<6} {escape(_short(getattr(decision, side)))}", highlight=False
+                    )
+            elif decision.note:
+                out.print(f"    {escape(decision.note)}", highlight=False)
+    counts = ", ".join(f"{len(merge.of(k))} {k}" for k in Kind)
+    out.print(f"\n{counts}; {result.applied_to_spec} change(s) written to our spec")
+    for path in result.written:
+        out.print(f"[green]✓[/] wrote {escape(str(path))}", highlight=False)
+
+
+def _short(value: Any) -> str:
+    from codegen.spectree import ABSENT, Digest, unview
+
+    if value is ABSENT:
+        return "(absent)"
+    if isinstance(value, Digest):
+        return f"(GRDF's text, sha256 {value.sha256[:12]})"
+    text = json.dumps(unview(value), ensure_ascii=False, default=str)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+@app.command(cls=_PlainUsage)
+def delta(
+    export: Annotated[
+        Path,
+        typer.Argument(help="The GRDF export our spec is over (JSON or YAML).", dir_okay=False),
+    ],
+    manifest: ManifestOption = None,
+    api: Annotated[str, typer.Option("--api", help="The API whose delta to record.")] = "adict",
+) -> None:
+    """Record our delta over GRDF's export, the file grdfkit rebase starts from.
+
+    Run it once with the export our spec started from, and again after editing our spec
+    (with the same export), so the delta says what is ours. Each action gets the reason from
+    the file's x-grdf-reasons whose globs name its node; an action no reason names is listed
+    and the command exits 1.
+
+    Example:
+
+        grdfkit delta ../shared/reference/adict-v2-swagger-export-1.6.json --api adict
+    """
+    from codegen.rebase_job import RebaseError, record_delta, write_delta
+
+    loaded = open_manifest(manifest)
+    selected = select_apis(loaded, [api])[0]
+    try:
+        recorded = record_delta(loaded, selected, export)
+        path = write_delta(loaded, selected, recorded)
+    except RebaseError as exc:
+        raise fail_usage(str(exc)) from None
+    unexplained = [a for a in recorded.actions if recorded.reason_of(a) is None]
+    out.print(f"[green]✓[/] {len(recorded.actions)} action(s) → {escape(str(path))}")
+    for action in unexplained:
+        err.print(f"[bold yellow]no reason:[/] {escape('/'.join(action.path))}", highlight=False)
+    if unexplained:
+        err.print("add a reason (x-grdf-reasons) whose `where` names each node above")
+    raise typer.Exit(EXIT_PROBLEM if unexplained else EXIT_OK)
 
 
 @app.command()

@@ -93,11 +93,33 @@ def coverage() -> str:
     return "\n".join(lines)
 
 
-#: page -> section name -> writer.
+def delta_reasons() -> str:
+    """Each reason of our delta over GRDF's ADICT export, and how many nodes it explains."""
+    from codegen.manifest import DEFAULT_MANIFEST, load_manifest
+    from codegen.rebase_job import load_delta
+
+    manifest = load_manifest(DEFAULT_MANIFEST)
+    path = manifest.delta_path(manifest.apis["adict"])
+    assert path is not None
+    delta = load_delta(path)
+    counts: dict[str, int] = {}
+    for action in delta.actions:
+        reason = delta.reason_of(action)
+        if reason is not None:
+            counts[reason.id] = counts.get(reason.id, 0) + 1
+    lines = ["| reason | what we changed, and why | nodes |", "| --- | --- | --- |"]
+    for reason in delta.reasons:
+        why = reason.why.replace("|", "\\|")
+        lines.append(f"| `{reason.id}` | {why} | {counts.get(reason.id, 0)} |")
+    return "\n".join(lines)
+
+
+#: page (from the project's root) -> section name -> writer.
 SECTIONS: dict[str, dict[str, Callable[[], str]]] = {
-    "conformance.md": {"bas-variables": bas_variables},
-    "decisions.md": {"decided-sheet": decided_sheet, "decided-codes": decided_codes},
-    "specs.md": {"coverage": coverage},
+    "docs/conformance.md": {"bas-variables": bas_variables},
+    "docs/decisions.md": {"decided-sheet": decided_sheet, "decided-codes": decided_codes},
+    "docs/specs.md": {"coverage": coverage},
+    "specs/adict/CHANGES-FROM-GRDF.md": {"delta-reasons": delta_reasons},
 }
 _MARKERS = (
     "<!-- generated:{name} begin (python3 scripts/docs.py) -->\n{body}\n"
@@ -122,7 +144,7 @@ def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
     for page, sections in SECTIONS.items():
-        path = DOCS / page
+        path = ROOT / page
         text = path.read_text(encoding="utf-8")
         new = text
         for name, writer in sections.items():
@@ -132,7 +154,7 @@ def main(argv: list[str]) -> int:
             if not check:
                 path.write_text(new, encoding="utf-8")
     if check and stale:
-        pages = ", ".join(f"docs/{page}" for page in stale)
+        pages = ", ".join(stale)
         print(f"stale generated sections in {pages}: run python3 scripts/docs.py")
         return 1
     print("docs: " + ("current" if check else f"rewrote {len(stale)} page(s)"))
