@@ -452,8 +452,8 @@ def rebase(
 
     Examples:
 
-        grdfkit rebase ~/Downloads/adict-export-1.7.json --dry-run
-        grdfkit rebase ~/Downloads/adict-export-1.7.json --report reports/rebase.json
+        grdfkit rebase export-1.7.json --dry-run
+        grdfkit rebase export-1.7.json --report reports/rebase.json
     """
     import json
 
