@@ -17,6 +17,7 @@ import fnmatch
 import hashlib
 import io
 import json
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,7 +141,7 @@ def render_delta(delta: Delta, title: str) -> str:
         {"id": r.id, "title": r.title, "why": r.why, "where": list(r.where)} for r in delta.reasons
     ]
     header = (
-        "# Written by `grdfkit delta` / `grdfkit rebase`: our spec is GRDF's export plus these\n"
+        "# Written by `grdfkit delta` and `grdfkit rebase`: our spec is GRDF's export plus these\n"
         "# actions (OpenAPI Overlay 1.1). Edit x-grdf-reasons by hand; the actions are recorded.\n"
     )
     return header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
@@ -186,6 +187,54 @@ def record_delta(manifest: Manifest, api: Api, export: Path) -> Delta:
     ours = yaml.safe_load(spec)
     actions = actions_between(view(document), view(ours))
     return Delta(actions, export_identity(export, data, document), sha256_of(spec), reasons)
+
+
+def _spec_at(path: Path, sha256: str) -> str | None:
+    """Our spec as it was when its sha256 was ``sha256``, from git's history of the file."""
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=path.parent, capture_output=True, text=True)
+
+    try:
+        listed = git("log", "--format=%H", "--", path.name)
+    except FileNotFoundError:
+        return None
+    if listed.returncode != 0:
+        return None
+    top = git("rev-parse", "--show-prefix").stdout.strip()
+    for commit in listed.stdout.split():
+        shown = subprocess.run(
+            ["git", "show", f"{commit}:{top}{path.name}"], cwd=path.parent, capture_output=True
+        )
+        if shown.returncode == 0 and sha256_of(shown.stdout) == sha256:
+            return shown.stdout.decode("utf-8")
+    return None
+
+
+def refresh_delta(manifest: Manifest, api: Api) -> Delta:
+    """Record the delta again after an edit of our spec, without GRDF's export.
+
+    GRDF's export is rebuilt from the spec the delta was recorded for (found in git's
+    history by its sha256) and the delta; the new delta is the difference to our spec now.
+    """
+    delta_path = _upstream(manifest, api)
+    delta = load_delta(delta_path)
+    spec_path = manifest.spec_path(api)
+    spec = spec_path.read_bytes()
+    if delta.spec_sha256 == sha256_of(spec):
+        return delta
+    previous = _spec_at(spec_path, delta.spec_sha256)
+    if previous is None:
+        raise RebaseError(
+            f"the {spec_path.name} the delta was recorded for is not in git's history: "
+            f"record it with GRDF's export (grdfkit delta --export EXPORT --api {api.name})"
+        )
+    try:
+        base = revert(view(yaml.safe_load(previous)), delta.actions)
+    except DeltaError as exc:
+        raise RebaseError(f"the delta does not fit the spec it was recorded for: {exc}") from None
+    actions = actions_between(base, view(yaml.safe_load(spec)))
+    return Delta(actions, delta.export, sha256_of(spec), delta.reasons)
 
 
 def write_delta(manifest: Manifest, api: Api, delta: Delta) -> Path:
@@ -274,15 +323,15 @@ def rebase(manifest: Manifest, api: Api, new_export: Path, *, dry_run: bool = Fa
     if not delta_path.is_file():
         raise RebaseError(
             f"{delta_path} does not exist: record it once with the export our spec started "
-            f"from: grdfkit delta EXPORT --api {api.name}"
+            f"from: grdfkit delta --export EXPORT --api {api.name}"
         )
     delta = load_delta(delta_path)
     spec_path = manifest.spec_path(api)
     spec_text = spec_path.read_text(encoding="utf-8")
     if delta.spec_sha256 != sha256_of(spec_text.encode()):
         raise RebaseError(
-            f"{spec_path.name} changed since its delta was recorded: record it again "
-            f"(grdfkit delta EXPORT --api {api.name}, with the export it is over) first"
+            f"{spec_path.name} changed since its delta was recorded: run "
+            f"grdfkit delta --api {api.name} first"
         )
     ours = view(yaml.safe_load(spec_text))
     try:

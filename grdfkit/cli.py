@@ -522,32 +522,44 @@ def _short(value: Any) -> str:
     return text if len(text) <= 100 else text[:97] + "..."
 
 
-@app.command(cls=_PlainUsage)
+@app.command()
 def delta(
     export: Annotated[
-        Path,
-        typer.Argument(help="The GRDF export our spec is over (JSON or YAML).", dir_okay=False),
-    ],
+        Path | None,
+        typer.Option(
+            "--export",
+            help="GRDF's export our spec is over (JSON or YAML). Default: rebuilt from the "
+            "recorded delta and the spec it was recorded for (git's history).",
+            dir_okay=False,
+        ),
+    ] = None,
     manifest: ManifestOption = None,
     api: Annotated[str, typer.Option("--api", help="The API whose delta to record.")] = "adict",
 ) -> None:
-    """Record our delta over GRDF's export, the file grdfkit rebase starts from.
+    """Record our delta over GRDF's export again, after editing our spec.
 
-    Run it once with the export our spec started from, and again after editing our spec
-    (with the same export), so the delta says what is ours. Each action gets the reason from
-    the file's x-grdf-reasons whose globs name its node; an action no reason names is listed
-    and the command exits 1.
+    The delta ([apis.NAME.upstream] delta in the manifest) is what grdfkit rebase starts
+    from: every node where our spec differs from GRDF's export, with what GRDF had there.
+    Run this after each edit of our spec, before committing it (a test fails while the
+    delta describes an older spec). GRDF's export is not needed: it is rebuilt from the
+    delta and the spec it was recorded for, found in git's history. Each action gets the
+    reason from the file's x-grdf-reasons whose globs name its node; an action no reason
+    names is listed and the command exits 1.
 
-    Example:
+    Examples:
 
-        grdfkit delta ../shared/reference/adict-v2-swagger-export-1.6.json --api adict
+        grdfkit delta --api adict
+        grdfkit delta --export adict-v2-swagger-export-1.6.json
     """
-    from codegen.rebase_job import RebaseError, record_delta, write_delta
+    from codegen.rebase_job import RebaseError, record_delta, refresh_delta, write_delta
 
     loaded = open_manifest(manifest)
     selected = select_apis(loaded, [api])[0]
     try:
-        recorded = record_delta(loaded, selected, export)
+        if export is not None:
+            recorded = record_delta(loaded, selected, export)
+        else:
+            recorded = refresh_delta(loaded, selected)
         path = write_delta(loaded, selected, recorded)
     except RebaseError as exc:
         raise fail_usage(str(exc)) from None

@@ -220,7 +220,7 @@ def test_the_committed_delta_describes_our_spec_and_explains_every_action() -> N
     assert path is not None
     delta = load_delta(path)
     assert delta.spec_sha256 == sha256_of(manifest.spec_path(api).read_bytes()), (
-        "adict-v2.yaml changed since its delta was recorded: run grdfkit delta EXPORT"
+        "adict-v2.yaml changed since its delta was recorded: run grdfkit delta --api adict"
     )
     assert [a for a in delta.actions if delta.reason_of(a) is None] == []
     used = {delta.reason_of(a).id for a in delta.actions}  # type: ignore[union-attr]
@@ -336,3 +336,29 @@ def test_a_next_export_is_carried_in_as_a_user_would_see_it(
     )
     again = runner.invoke(app, ["rebase", str(export), "--manifest", str(manifest)])
     assert "0 applied" in again.output and "0 orphaned" in again.output
+
+
+def test_an_edit_of_our_spec_is_recorded_without_grdf_s_export(
+    export_16: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    manifest = _project(tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "."], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], cwd=tmp_path, check=True)
+    spec = tmp_path / "specs" / "adict" / "adict-v2.yaml"
+    spec.write_text(
+        spec.read_text().replace("termsOfService:", "x-grdf-note: ours\n  termsOfService:", 1)
+    )
+    stale = runner.invoke(app, ["rebase", str(export_16), "--manifest", str(manifest)])
+    assert stale.exit_code == 2 and "run grdfkit delta --api adict first" in stale.output
+    recorded = runner.invoke(app, ["delta", "--manifest", str(manifest)])
+    assert recorded.exit_code == 0, recorded.output
+    delta = load_delta(tmp_path / "specs" / "adict" / "grdf-export.overlay.yaml")
+    assert delta.spec_sha256 == sha256_of(spec.read_bytes())
+    assert any(a.path == ("info",) and a.value == {"x-grdf-note": "ours"} for a in delta.actions)
+    again = runner.invoke(app, ["rebase", str(export_16), "--manifest", str(manifest)])
+    assert again.exit_code == 0 and "0 applied" in again.output, again.output
+    assert "x-grdf-note: ours" in spec.read_text()
