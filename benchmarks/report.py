@@ -37,6 +37,8 @@ SECTIONS = {
     "in 200 ms, which counts arrivals over the quota.",
     "codegen": "`benchmarks/bench_codegen.py`: regenerating the three APIs, beside the raw "
     "generator CLIs on the same specs.",
+    "rebase": "`benchmarks/bench_rebase.py`: `grdfkit rebase` of the ADICT spec onto GRDF's "
+    "export 1.6 with a text change, a new field and a new operation, beside reading its files.",
     "record": "`benchmarks/bench_record.py`: a stream read plain, tee'd to a file, and "
     "recorded, alternating.",
     "replay": "`benchmarks/bench_replay.py`: a recorded stream served by the replay vs by "

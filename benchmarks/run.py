@@ -40,6 +40,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str] | None]] = {
     ),
     "quota": ("bench_quota.py", ["--calls", "60"], ["--calls", "12"]),
     "codegen": ("bench_codegen.py", ["--repeat", "5"], ["--repeat", "3"]),
+    "rebase": ("bench_rebase.py", ["--repeat", "5"], ["--repeat", "3"]),
     "record": ("bench_record.py", ["--mb", "100", "--repeat", "5"], None),
     "replay": ("bench_replay.py", [], None),
     "mock_memory": ("bench_mock_memory.py", [], None),
