@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from conformance.stateful import spec_only_fields
+
 TABLES = Path(__file__).resolve().parent / "tables"
 _METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -32,6 +34,8 @@ class Coverage:
     methods: tuple[str, ...]
     stateful: bool
     rows: int
+    #: Fields of its answers only the spec gives a value (``model.field``): GRDF added them.
+    spec_only: tuple[str, ...] = ()
 
     @property
     def mock(self) -> str:
@@ -46,6 +50,8 @@ class Coverage:
             found.append("no stateful mock behaviour (the mock answers from the spec)")
         if not self.rows:
             found.append("no table rows (only the property tests check it)")
+        if self.spec_only:
+            found.append(f"answered from the spec, no stateful value: {', '.join(self.spec_only)}")
         return found
 
 
@@ -93,18 +99,30 @@ def coverage(
     out = []
     for api, document in sorted(documents.items()):
         operations = labels(document)
+        schemas = (document.get("components") or {}).get("schemas") or {}
         for operation_id, label in operations:
             count = rows.get((api, label), 0)
             if len(operations) == 1:
                 count += rows.get((api, "*"), 0)
+            stateful = operation_id in stateful_operations(api)
+            spec_only: tuple[str, ...] = ()
+            if stateful:
+                method, path = label.split(" ", 1)
+                operation = document["paths"][path][method.lower()]
+                spec_only = tuple(
+                    f"{model}.{name}"
+                    for model, names in spec_only_fields(api, operation, schemas).items()
+                    for name in names
+                )
             out.append(
                 Coverage(
                     api,
                     operation_id,
                     label,
                     methods.get((api, operation_id), ()),
-                    operation_id in stateful_operations(api),
+                    stateful,
                     count,
+                    spec_only,
                 )
             )
     return out

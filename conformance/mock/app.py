@@ -36,6 +36,7 @@ from conformance.mock.auth import (
     take_quota,
     token_endpoint,
 )
+from conformance.mock.completion import completing
 from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.default import SpecOperation, spec_operations
 from conformance.mock.limits import BoundedBodies, decode_json
@@ -190,7 +191,12 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
             failure_prefix = "/" + base.strip("/").split("/")[0]
             by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
             for op in spec_operations(api.name):
-                handler = overrides.get(op.operation_id) or default_handler(op)
+                override = overrides.get(op.operation_id)
+                handler = (
+                    completing(api.name, op.operation, override)
+                    if override is not None
+                    else default_handler(op)
+                )
                 path = op.aliases[0] if quirky and op.aliases else op.path
                 by_path.setdefault(base + path, {})[op.method] = guarded(
                     api, scope, handler, failure_prefix=failure_prefix

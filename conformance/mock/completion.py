@@ -1,0 +1,102 @@
+"""What GRDF adds to a model reaches the mock's stateful answers.
+
+A stateful handler writes the fields it knows (:data:`conformance.stateful.ANSWERED_FIELDS`).
+When the spec gives an answer model a field no handler knows, as when GRDF adds one, the
+field is filled in from the spec, as the default answers are (its example, else a minimal
+valid value): a client generated from the new spec reads it, and the coverage report names
+it until a handler answers it. An operation whose models have no such field is served
+untouched, so nothing is spent on it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from conformance import project
+from conformance.mock.config import MockClient
+from conformance.mock.responses import JSONResponse
+from conformance.mock.synth import Synthesizer
+from conformance.stateful import answer_models, spec_only_fields
+
+Handler = Callable[[Request, MockClient], Awaitable[Response]]
+
+
+def fillers(api: str, operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per role of the answer (``body``, ``item``, ``trailer``), the fields to fill and values."""
+    document = project.normalized(api)
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    missing = spec_only_fields(api, operation, schemas)
+    synth = Synthesizer(document)
+    found: dict[str, dict[str, Any]] = {}
+    for role, model in answer_models(operation).items():
+        if model not in missing:
+            continue
+        properties = synth.deref({"$ref": f"#/components/schemas/{model}"}).get("properties", {})
+        found[role] = {name: synth.instance(properties[name]) for name in missing[model]}
+    return found
+
+
+def _complete(value: Any, fill: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
+        for name, default in fill.items():
+            value.setdefault(name, default)
+    return value
+
+
+async def _lines(
+    body: AsyncIterable[Any], item: dict[str, Any], trailer: dict[str, Any]
+) -> AsyncIterator[bytes]:
+    pending = b""
+    async for chunk in body:
+        pending += chunk if isinstance(chunk, bytes) else str(chunk).encode()
+        *whole, pending = pending.split(b"\n")
+        for line in whole:
+            yield _line(line, item, trailer) + b"\n"
+    if pending:
+        yield _line(pending, item, trailer)
+
+
+def _line(line: bytes, item: dict[str, Any], trailer: dict[str, Any]) -> bytes:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return line  # a pretty-printed or broken line goes out as the handler wrote it
+    is_trailer = isinstance(value, dict) and "code_statut_traitement" in value and trailer
+    _complete(value, trailer if is_trailer else item)
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+def completing(api: str, operation: dict[str, Any], handler: Handler) -> Handler:
+    """``handler``, its success answers completed with the fields only the spec gives."""
+    fill = fillers(api, operation)
+    if not fill:
+        return handler
+
+    async def completed(request: Request, client: MockClient) -> Response:
+        response = await handler(request, client)
+        if not 200 <= response.status_code < 300:
+            return response
+        if isinstance(response, StreamingResponse):
+            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+            return StreamingResponse(
+                _lines(response.body_iterator, fill.get("item", {}), fill.get("trailer", {})),
+                status_code=response.status_code,
+                headers=headers,
+                media_type=response.media_type,
+            )
+        if "body" in fill and (response.media_type or "").endswith("json"):
+            value = _complete(json.loads(bytes(response.body)), fill["body"])
+            kept = {
+                k: v
+                for k, v in response.headers.items()
+                if k not in ("content-length", "content-type")
+            }
+            return JSONResponse(value, status_code=response.status_code, headers=kept)
+        return response
+
+    return completed

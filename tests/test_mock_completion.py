@@ -1,0 +1,110 @@
+"""What GRDF adds to an answer model reaches the mock's stateful answers and the client.
+
+Tried as a new user would: an optional field added to ``demander_acces_out`` in a copy of
+the project; generate names it in the coverage report, the mock's declaration answer
+carries it (from the spec, as the default answers do), and the regenerated client reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conformance.stateful import ANSWERED_FIELDS, STATEFUL, answer_models, spec_only_fields
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def test_every_answered_field_is_one_of_the_spec_s() -> None:
+    """A field listed for a model the spec no longer gives it is a stale declaration."""
+    for api in ("adict", "suivi_demande"):
+        document = json.loads((ROOT / "generated" / "openapi" / f"{api}.openapi.json").read_text())
+        schemas = document["components"]["schemas"]
+        for item in document["paths"].values():
+            for operation in item.values():
+                if (
+                    not isinstance(operation, dict)
+                    or operation.get("operationId") not in STATEFUL[api]
+                ):
+                    continue
+                assert spec_only_fields(api, operation, schemas) == {}, operation["operationId"]
+                for model in answer_models(operation).values():
+                    key = f"{api}:{model}"
+                    schema = schemas[model]
+                    while "$ref" in schema:
+                        schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+                    assert ANSWERED_FIELDS[key] <= set(schema.get("properties", {})), key
+
+
+DRIVE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from grdf_adict import AdictClient
+assert __import__("grdf_adict").__file__.startswith(sys.argv[1])
+with AdictClient("grdfkit-demo", "grdfkit-demo-secret", environment="mock",
+                 base_url=sys.argv[2] + "/adict/bas/v6", quota=None) as client:
+    answer = client.declarer_droit_acces(
+        "09999999928289", role_tiers="DETENTEUR_CONTRAT_FOURNITURE",
+        raison_sociale="Test 5", code_postal="51800")
+print(answer.canal_creation)
+"""
+
+
+@pytest.mark.slow
+def test_a_field_grdf_adds_reaches_the_answer_and_the_client(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    spec = tmp_path / "specs" / "adict" / "adict-v2.yaml"
+    text = spec.read_text()
+    anchor = "  demander_acces_out:\n"
+    at = text.index(anchor)
+    properties = text.index("    properties:\n", at) + len("    properties:\n")
+    spec.write_text(
+        text[:properties]
+        + "      canal_creation:\n        type: string\n        example: PORTAIL\n"
+        + text[properties:]
+    )
+    manifest = tmp_path / "specs" / "apis.toml"
+    generated = tmp_path / "generated"
+    done = subprocess.run(
+        [str(BIN / "grdfkit"), "generate", "--manifest", str(manifest), "--output", str(generated)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (
+        "coverage: adict PUT /pce/{id_pce}/droit_acces: answered from the spec, no stateful "
+        "value: demander_acces_out.canal_creation" in " ".join(done.stderr.split())
+    ), done.stderr
+    mock = subprocess.Popen(
+        [str(BIN / "grdfkit"), "mock", "--port", "0", "--no-quotas"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "GRDFKIT_MANIFEST": str(manifest), "COLUMNS": "200"},
+    )
+    try:
+        assert mock.stdout is not None
+        found = re.search(r"on (http://127\.0\.0\.1:\d+)", mock.stdout.readline())
+        assert found, "the mock names its port"
+        run = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(DRIVE), str(generated), found.group(1)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+    finally:
+        mock.terminate()
+        mock.wait(timeout=10)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "PORTAIL"
