@@ -362,3 +362,44 @@ def test_an_edit_of_our_spec_is_recorded_without_grdf_s_export(
     again = runner.invoke(app, ["rebase", str(export_16), "--manifest", str(manifest)])
     assert again.exit_code == 0 and "0 applied" in again.output, again.output
     assert "x-grdf-note: ours" in spec.read_text()
+
+
+@pytest.mark.slow
+def test_the_new_operation_gets_a_typed_method_and_passes_conformance_on_the_mock(
+    export_16: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    manifest = _project(tmp_path)
+    export = tmp_path / "export-1.7.json"
+    next_export(export_16, export)
+    runner.invoke(app, ["rebase", str(export), "--manifest", str(manifest)])
+    spec = tmp_path / "specs" / "adict" / "adict-v2.yaml"
+    text = spec.read_text()
+    new = "  /pce/{id_pce}/donnees_consos_horaires:\n    get:\n"
+    assert new in text, "the rebase carried GRDF's new operation in"
+    declared = (
+        "      x-grdf-method:\n        name: consos_horaires\n"
+        "        stream: stream_consos_horaires\n"
+        "      x-grdf-stream:\n        media-type: application/x-ndjson\n"
+        "        item: '#/definitions/Model_1'\n"
+    )
+    spec.write_text(text.replace(new, new + declared, 1))
+    grdfkit = Path(sys.executable).parent / "grdfkit"
+    run = subprocess.run(
+        [grdfkit, "generate"], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    facade = (tmp_path / "generated" / "grdf_adict" / "facade.py").read_text()
+    assert "def consos_horaires(" in facade and "def stream_consos_horaires(" in facade
+    report = tmp_path / "report.md"
+    run = subprocess.run(
+        [grdfkit, "conformance", "--api", "adict", "--examples", "2", "--report", report],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "/pce/{id_pce}/donnees_consos_horaires" in report.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ of that name appears. Every value is validated against the schema before it is s
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
@@ -72,7 +73,7 @@ class Synthesizer:
         if kind == "object":
             return {
                 name: fixed[name]
-                if name in fixed and self._is_string(prop)
+                if name in fixed and self._fits(prop, fixed[name])
                 else self.instance(prop, fixed, depth + 1)
                 for name, prop in (node.get("properties") or {}).items()
             }
@@ -85,8 +86,15 @@ class Synthesizer:
             return False
         return self._string(node)
 
-    def _is_string(self, schema: dict[str, Any]) -> bool:
-        return bool(self.deref(schema).get("type", "string") == "string")
+    def _fits(self, schema: dict[str, Any], value: str) -> bool:
+        """Whether a request's value can stand in the answer (a path parameter GRDF's spec
+        leaves unchecked may not match the pattern of the field it fills).
+        """
+        node = self.deref(schema)
+        if node.get("type", "string") != "string":
+            return False
+        pattern = node.get("pattern")
+        return not pattern or re.search(str(pattern), value) is not None
 
     def _string(self, node: dict[str, Any]) -> str:
         if node.get("format") == "date":
