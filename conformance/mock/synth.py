@@ -87,8 +87,10 @@ class Synthesizer:
         return self._string(node)
 
     def _fits(self, schema: dict[str, Any], value: str) -> bool:
-        """Whether a request's value can stand in the answer (a path parameter GRDF's spec
-        leaves unchecked may not match the pattern of the field it fills).
+        """Whether a request's value can stand in the answer.
+
+        A path parameter GRDF's spec leaves unchecked may not match the pattern of the
+        field it fills.
         """
         node = self.deref(schema)
         if node.get("type", "string") != "string":
