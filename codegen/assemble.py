@@ -197,26 +197,46 @@ def init_module(
     return text.encode()
 
 
-def exceptions_module(env: Environment = _ENV) -> bytes:
-    """``exceptions.py``: every public error and GRDF code of the runtime, under one name."""
+#: Errors only one kind of API raises: a package of another kind does not export them.
+_ERRORS_OF_KIND = {
+    "SoapFault": {SpecKind.WSDL_XSD},
+    **{
+        name: {SpecKind.SWAGGER2, SpecKind.OPENAPI3}
+        for name in ("StreamError", "StreamTruncated", "BadLine", "StreamInterrupted", "LineError")
+    },
+}
+
+
+def exceptions_module(api: Api, env: Environment = _ENV) -> bytes:
+    """``exceptions.py``: the runtime's public errors this API can raise, under one name.
+
+    GRDF's ADICT codes (``grdf_codes``) only where the manifest says the API uses them.
+    """
+    uses_codes = api.facade is not None and api.facade.adict_codes
     names: dict[str, list[str]] = {}
     for module in ("errors", "grdf_codes", "classify"):
+        if module == "grdf_codes" and not uses_codes:
+            continue
         tree = ast.parse((RUNTIME / f"{module}.py").read_bytes())
         names[module] = sorted(
             node.name
             for node in tree.body
-            if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and not node.name.startswith("_")
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef))
+            and not node.name.startswith("_")
+            and api.kind in _ERRORS_OF_KIND.get(node.name, {api.kind})
         )
-    return env.get_template("exceptions.py.jinja").render(names=names).encode()
+    return env.get_template("exceptions.py.jinja").render(names=names, codes=uses_codes).encode()
 
 
-def error_table() -> list[tuple[str, str]]:
-    """Each public error of the runtime and the first line of its docstring."""
+def error_table(api: Api) -> list[tuple[str, str]]:
+    """Each public error of the runtime ``api`` can raise, and its docstring's first line."""
     tree = ast.parse((RUNTIME / "errors.py").read_bytes())
     return [
         (node.name, (ast.get_docstring(node) or "").split("\n")[0].rstrip("."))
         for node in tree.body
-        if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
+        if isinstance(node, ast.ClassDef)
+        and not node.name.startswith("_")
+        and api.kind in _ERRORS_OF_KIND.get(node.name, {api.kind})
     ]
 
 
@@ -243,7 +263,7 @@ def usage_files(
         spec_version=spec_version,
         requirements=requirements,
         distribution=distribution_name(api.package),
-        errors=error_table(),
+        errors=error_table(api),
     )
     return {
         "README.md": readme.encode(),
@@ -276,7 +296,7 @@ def assemble(
     if source is not None:
         files["facade.py"] = source
     files["_api.py"] = api_module(api, document, wsdl, ir, soap_ir, env)
-    files["exceptions.py"] = exceptions_module(env)
+    files["exceptions.py"] = exceptions_module(api, env)
     names = _facade_names(api, ir, soap_ir) if source else []
     files["__init__.py"] = init_module(api, package.get("__init__.py", b""), names, env)
     return files

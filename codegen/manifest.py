@@ -85,6 +85,9 @@ class Facade(_Strict):
 
     module: Annotated[str, Field(pattern=_PACKAGE_NAME)]
     exports: tuple[str, ...]
+    #: GRDF's ADICT codes classify this API's errors: the package exports ``AdictCode``,
+    #: ``RestitutionCode`` and their named errors (the runtime's ``grdf_codes``).
+    adict_codes: bool = False
 
 
 class Upstream(_Strict):

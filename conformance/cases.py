@@ -12,16 +12,14 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from conformance.checks import writes
-from conformance.mock.catalog import messages
+from conformance.facts.messages import messages
+from conformance.facts.tables import TABLES, load_table
 
-TABLES = Path(__file__).resolve().parent / "tables"
 TargetName = Literal["mock", "bas"]
 
 
@@ -148,7 +146,7 @@ class TableRow(_Strict):
 
 
 def _rows(file: str) -> list[dict[str, Any]]:
-    raw = yaml.safe_load((TABLES / file).read_text(encoding="utf-8"))
+    raw = load_table(file, TABLES)
     if not isinstance(raw, dict) or not isinstance(raw.get("rows"), list):
         raise TableError(f"{file}: expected a mapping with a `rows` list")
     return raw["rows"]  # type: ignore[no-any-return]
@@ -165,7 +163,7 @@ def _parse(model: type[_Strict], file: str, index: int, raw: Any) -> Any:
 
 
 def _bodies(file: str) -> dict[str, dict[str, Any]]:
-    raw = yaml.safe_load((TABLES / file).read_text(encoding="utf-8"))
+    raw = load_table(file, TABLES)
     bodies = raw.get("bodies", {}) if isinstance(raw, dict) else {}
     if not isinstance(bodies, dict) or not all(isinstance(b, dict) for b in bodies.values()):
         raise TableError(f"{file}: `bodies` must map names to JSON objects")

@@ -13,14 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from conformance.facts.tables import load_table
 from conformance.stateful import spec_only_fields
 
-TABLES = Path(__file__).resolve().parent / "tables"
 _METHODS = ("get", "put", "post", "delete", "patch")
 
 
@@ -63,7 +60,7 @@ def stateful_operations(api: str) -> frozenset[str]:
 
 
 def _yaml_rows(file: str) -> list[dict[str, Any]]:
-    data = yaml.safe_load((TABLES / file).read_text(encoding="utf-8")) or {}
+    data = load_table(file) or {}
     rows = data.get("rows", data) if isinstance(data, dict) else data
     return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
 

@@ -37,7 +37,7 @@ from conformance.cassettes import Exchange, Recording, Run
 from conformance.checks import NDJSON, body_problems
 from conformance.drift_kinds import KINDS
 from conformance.drivers import TJDC_NS, grdf_code, soap_payload
-from conformance.mock.catalog import messages
+from conformance.facts.messages import messages
 
 #: Reports one finding of an exchange: ``say(kind, message)``.
 Say = Callable[[str, str], None]

@@ -29,10 +29,10 @@ from xsdata.models.datatype import XmlDate
 
 from codegen.runtime.recording import Recorder, RecordingTransport
 from codegen.runtime.settings import tls_context
+from conformance import project
 from conformance.budget import BudgetSpent, BudgetTransport, budget_session
 from conformance.cases import AdictRow, SuiviRow, TableRow, TjdcRow, merged, message_pattern
 from conformance.checks import NDJSON, body_problems
-from conformance.mock.tjdc import SPECS as TJDC_SPECS
 from conformance.recording import recording_session
 from conformance.targets import Target
 
@@ -524,7 +524,7 @@ _SERIALIZER = XmlSerializer(config=SerializerConfig(xml_declaration=False))
 
 
 def _tjdc_schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(TJDC_SPECS / "CreerDemandeTJDC.xsd")))
+    return etree.XMLSchema(etree.parse(str(project.schema_paths("tjdc")[0])))
 
 
 def _tjdc_request(session: Session, step: str, inputs: dict[str, Any]) -> bytes:

@@ -29,7 +29,7 @@ from conformance import audit
 from conformance.budget import BudgetSpent
 from conformance.cassettes import CassetteError, Run, load
 from conformance.drivers import RunStopped, Session
-from conformance.mock.bugs import PLANTED_BUGS, resolve
+from conformance.facts.bugs import PLANTED_BUGS, resolve
 from conformance.recording import recorder_for_run, write_run_file
 from conformance.results import Outcome, RunResult, html_report, markdown, print_summary
 from conformance.targets import (

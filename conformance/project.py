@@ -50,6 +50,18 @@ def spec(api: str) -> dict[str, Any]:
     return load_document(loaded.spec_path(loaded.api(api)))
 
 
+def spec_path(api: str) -> Path:
+    """The main spec file of ``api`` (a SOAP API's WSDL)."""
+    loaded = manifest()
+    return loaded.spec_path(loaded.api(api))
+
+
+def schema_paths(api: str) -> list[Path]:
+    """The XSD files of ``api``, as the manifest names them."""
+    loaded = manifest()
+    return loaded.schema_paths(loaded.api(api))
+
+
 def rest_apis() -> list[Api]:
     """The REST APIs of the manifest."""
     return [a for a in manifest().apis.values() if a.kind is not SpecKind.WSDL_XSD]

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from conformance.mock.bugs import PLANTED_BUGS
+from conformance.facts.bugs import PLANTED_BUGS
 
 KINDS = ("table", "property", "stateful", "quota")
 

@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from conformance.cassettes import RUN_FILE
-from conformance.mock.bugs import resolve
+from conformance.facts.bugs import resolve
 from conformance.targets import DEFAULT_BAS_BUDGET, TargetError, bas_target
 
 SUITE = Path(__file__).resolve().parent / "suite"

@@ -791,7 +791,7 @@ def mock(
         clients.append(MockClient(parts[0], parts[1], tier, cdgf, dn))
     if (tls_cert is None) != (tls_key is None) or (tls_client_ca and not tls_cert):
         raise fail_usage("--tls-cert and --tls-key go together (and --tls-client-ca needs them)")
-    from conformance.mock.bugs import resolve
+    from conformance.facts.bugs import resolve
 
     try:
         bugs = resolve(plant_bug or ())

@@ -51,7 +51,7 @@ def bas_variables() -> str:
 
 def decided_sheet() -> str:
     """What the mock decided where GRDF's data sheet is silent, one line each."""
-    from conformance.mock.sheet import sheet
+    from conformance.facts.sheet import sheet
 
     return "\n".join(f"- {line}" for line in sheet().decided())
 

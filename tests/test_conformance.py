@@ -30,8 +30,8 @@ import httpx
 import pytest
 
 from conformance.cases import all_rows
+from conformance.facts.bugs import PLANTED_BUGS
 from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
-from conformance.mock.bugs import PLANTED_BUGS
 from conformance.mock.config import UNMETERED, MockClient, MockConfig
 from conformance.mock.server import Tls, free_port, running_mock
 from tests.pki import issued, self_signed

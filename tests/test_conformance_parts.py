@@ -17,7 +17,7 @@ from conformance.budget import BudgetSpent, BudgetTransport, CallBudget
 from conformance.cases import TableError, all_rows, message_pattern
 from conformance.checks import DECLARE, LIST, REVOKE, declared_listed_revoked, stream_problems
 from conformance.drivers import RowMismatch, compare
-from conformance.mock.bugs import PLANTED_BUGS
+from conformance.facts.bugs import PLANTED_BUGS
 from conformance.mock.config import MockConfig
 from conformance.plugin import _checks
 from conformance.results import Outcome, RunResult, html_report, markdown

@@ -123,3 +123,18 @@ def test_a_rest_package_holds_no_way_around_the_runtime(package: str) -> None:
         if f.endswith(".py") and "httpx.Client(" in (root / f).read_text(encoding="utf-8")
     ]
     assert calls_out == []
+
+
+def test_each_package_exports_only_its_own_api_s_errors() -> None:
+    import grdf_adict.exceptions as adict
+    import grdf_suivi_demande.exceptions as suivi
+    import grdf_tjdc.exceptions as tjdc
+
+    adict_only = {"AdictCode", "RestitutionCode", "AccessRightAlreadyExists", "UnknownPce"}
+    streams = {"StreamError", "StreamTruncated", "BadLine", "StreamInterrupted", "LineError"}
+    assert adict_only | streams <= set(adict.__all__) and "SoapFault" not in adict.__all__
+    assert not (adict_only | {"SoapFault"}) & set(suivi.__all__)
+    assert streams <= set(suivi.__all__)
+    assert not (adict_only | streams) & set(tjdc.__all__) and "SoapFault" in tjdc.__all__
+    for module in (adict, suivi, tjdc):
+        assert {"ApiError", "ValidationError", "GrdfError"} <= set(module.__all__)

@@ -121,9 +121,41 @@ def test_the_mock_never_imports_the_client_runtime_or_the_generator() -> None:
         if not module.startswith(("conformance.mock", "conformance.project")):
             continue
         wrong = {t for t in targets if t.startswith("codegen") and t not in allowed}
-        if module.startswith("conformance.mock.tjdc"):
-            wrong -= {"codegen.runtime.calendar_fr"}  # the French calendar is a shared fact
         if module == "conformance.mock.replay":
             # a replay redacts a live request as the recorder redacted the recorded one
             wrong -= {"codegen.runtime.recording", "codegen.runtime.redaction"}
         assert not wrong, f"{module} imports {sorted(wrong)}"
+
+
+def test_the_suite_reads_grdf_s_facts_below_the_mock_never_through_it() -> None:
+    """Only the module that starts the mock as a target imports it; the tables, messages,
+    data sheet and planted bugs' catalogue live in ``conformance.facts``, below both."""
+    graph = import_graph()
+    starts_the_mock = {"conformance.targets"}
+    users = sorted(
+        module
+        for module, targets in graph.items()
+        if module.startswith("conformance")
+        and not module.startswith(("conformance.mock", "conformance.facts"))
+        and module not in starts_the_mock
+        and any(t.startswith("conformance.mock") for t in targets)
+    )
+    assert users == []
+    facts = {m: t for m, t in graph.items() if m.startswith("conformance.facts")}
+    assert facts and not any(
+        t.startswith(("conformance.mock", "codegen.runtime")) for ts in facts.values() for t in ts
+    )
+
+
+def test_the_mock_s_working_days_agree_with_the_client_s() -> None:
+    from datetime import date, timedelta
+
+    from codegen.runtime.calendar_fr import add_working_days, public_holidays
+    from conformance.facts.working_days import holidays, working_days_after
+
+    assert all(holidays(y) == public_holidays(y) for y in range(1900, 2200))
+    day = date(2026, 1, 1)
+    for _ in range(800):
+        assert working_days_after(day, 5) == add_working_days(day, 5), day
+        day += timedelta(days=1)
+

@@ -20,6 +20,7 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from conformance.facts.sheet import sheet
 from conformance.mock import catalog, data
 from conformance.mock.catalog import restitution
 from conformance.mock.config import MockClient, MockConfig
@@ -32,7 +33,6 @@ from conformance.mock.responses import (
     restitution_error,
     traitement_response,
 )
-from conformance.mock.sheet import sheet
 from conformance.mock.spec_facts import (
     EMAIL,
     FILTRES,

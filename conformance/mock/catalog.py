@@ -5,46 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from pathlib import Path
-from typing import Any
 
-import yaml
+from conformance.facts.messages import Message, messages, restitution, traitement
+from conformance.facts.sheet import sheet
 
-from conformance.mock.sheet import sheet
-
-TABLES = Path(__file__).resolve().parent.parent / "tables"
-
-
-@dataclass(frozen=True)
-class Message:
-    """One documented answer: GRDF's code, HTTP status and exact text."""
-
-    code: str
-    http: int
-    message: str
-    source: str
-
-
-@cache
-def messages() -> dict[str, dict[str, Message]]:
-    """``{"restitution": {...}, "traitement": {...}}`` from ``tables/adict_messages.yaml``."""
-    raw: dict[str, dict[str, dict[str, Any]]] = yaml.safe_load(
-        (TABLES / "adict_messages.yaml").read_text(encoding="utf-8")
-    )
-    return {
-        group: {key: Message(**value) for key, value in rows.items()} for group, rows in raw.items()
-    }
-
-
-def restitution(key: str) -> Message:
-    """A ``statut_restitution`` answer of the data operations."""
-    return messages()["restitution"][key]
-
-
-def traitement(key: str) -> Message:
-    """A ``code_statut_traitement`` answer of the access-right operations."""
-    return messages()["traitement"][key]
+__all__ = ["Message", "messages", "restitution", "traitement"]  # the mock's answers import them
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from conformance.mock.sheet import rights_defaults, sheet
+from conformance.facts.sheet import rights_defaults, sheet
 
 PARIS = ZoneInfo("Europe/Paris")
 

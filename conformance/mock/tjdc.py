@@ -5,18 +5,17 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from functools import cache
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import yaml
 from lxml import etree
 from starlette.requests import Request
 from starlette.responses import Response
 
-from codegen.runtime.calendar_fr import add_working_days
+from conformance import project
+from conformance.facts.tables import load_table
+from conformance.facts.working_days import working_days_after
 from conformance.mock import catalog
-from conformance.mock.catalog import TABLES
 from conformance.mock.config import MockConfig
 from conformance.mock.responses import soap, soap_fault
 from conformance.mock.state import Demande, MockState
@@ -24,7 +23,8 @@ from conformance.mock.suivi import demande_body
 
 NS = "urn:grdfkit:omega:creerdemandetjdc:v1"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-SPECS = Path(__file__).resolve().parents[2] / "specs" / "tjdc"
+#: The manifest's SOAP API the mock serves.
+TJDC_API = "tjdc"
 #: Bounds of a request's XML (decided: a TJDC request has about 15 elements, 4 levels).
 MAX_ELEMENTS, MAX_DEPTH = 200, 16
 #: ``xs:date``: a year of 4 digits or more (a sign allowed), an optional time zone.
@@ -36,7 +36,7 @@ HOURS = (time(7), time(21))
 @cache
 def annexe_a() -> dict[str, dict[str, Any]]:
     """Seed 002's Annexe A rows by id (``tables/tjdc_return_codes.yaml``)."""
-    rows = yaml.safe_load((TABLES / "tjdc_return_codes.yaml").read_text(encoding="utf-8"))["rows"]
+    rows = load_table("tjdc_return_codes.yaml")["rows"]
     return {row["id"]: row for row in rows}
 
 
@@ -55,7 +55,7 @@ class Switches:
 
 def schema() -> etree.XMLSchema:
     """Our XSD, to refuse schema-invalid requests with a Fault."""
-    return etree.XMLSchema(etree.parse(str(SPECS / "CreerDemandeTJDC.xsd")))
+    return etree.XMLSchema(etree.parse(str(project.schema_paths(TJDC_API)[0])))
 
 
 def _answer(
@@ -212,7 +212,7 @@ async def handle(request: Request, state: MockState, config: MockConfig) -> Resp
             message("donnees_incorrectes", codeChamp="DateDemandee", codeCoherence="DATE_INVALIDE"),
         )
     problems = []
-    if wanted < add_working_days(state.today(), 5):
+    if wanted < working_days_after(state.today(), 5):
         problems.append(message("donnees_incorrectes"))
     if _text(demande, "t:AutorisationExpresse") != "OUI":
         problems.append(message("donnees_incorrectes", 1))
@@ -255,7 +255,7 @@ def _service_refusal(payload: etree._Element, state: MockState, config: MockConf
 
 def wsdl(base_url: str) -> Response:
     """The WSDL, with the service address set to this server."""
-    text = (SPECS / "CreerDemandeTJDC.wsdl").read_text(encoding="utf-8")
+    text = project.spec_path(TJDC_API).read_text(encoding="utf-8")
     text = text.replace("http://127.0.0.1:8080/omega/ws/CreerDemandeTJDC", base_url)
     return Response(text, media_type="text/xml; charset=utf-8")
 
@@ -263,5 +263,5 @@ def wsdl(base_url: str) -> Response:
 def xsd() -> Response:
     """The XSD the WSDL imports."""
     return Response(
-        (SPECS / "CreerDemandeTJDC.xsd").read_bytes(), media_type="text/xml; charset=utf-8"
+        project.schema_paths(TJDC_API)[0].read_bytes(), media_type="text/xml; charset=utf-8"
     )

@@ -91,33 +91,15 @@ def test_non_json_body_is_kept_as_text() -> None:
     assert error.body == "<html>Bad gateway</html>" and error.code is None
 
 
-def test_every_documented_code_is_in_the_enum() -> None:
-    documented = {
-        "0000000000",
-        "0000000002",
-        "1000000001",
-        "1000000003",
-        "1000000004",
-        "1000000005",
-        "1000000006",
-        "1000000013",
-        "1000000024",
-        "1000000026",
-        "1000000027",
-        "1000000028",
-        "1000000031",
-        "1000000036",
-        "1000000037",
-        "1000000039",
-        "1000000041",
-        "1000000048",
-        "2000000001",
-        "2000000002",
-        "2000000003",
-        "2000000005",
-        "2000000006",
-    }
+def test_the_enums_hold_exactly_the_codes_grdf_documents() -> None:
+    """GRDF's table (``source: grdf`` in adict_messages.yaml) is the one list of its codes."""
+    from conformance.facts.messages import messages
+
+    table = messages()
+    documented = {m.code for m in table["traitement"].values() if m.source == "grdf"}
     assert {c.value for c in grdf_codes.AdictCode} == documented
+    restitution = {m.code for m in table["restitution"].values() if m.source == "grdf"}
+    assert {c.value for c in grdf_codes.RestitutionCode} == restitution
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-SHEET = Path(__file__).resolve().parent.parent / "tables" / "bas_data_sheet.yaml"
+from conformance.facts.tables import TABLES
+
+SHEET = TABLES / "bas_data_sheet.yaml"
 #: Namespace of the right ids the sheet does not give (decided: derived from the PCE).
 RIGHT_IDS = uuid.UUID("6f1c3a52-4b8e-4d7a-9c1e-5a0d2f7b9e31")
 
