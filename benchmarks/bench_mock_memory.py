@@ -29,7 +29,9 @@ from benchmarks._results import record  # noqa: E402
 
 sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
 
-from conformance.mock.auth import ADICT_TOKEN_PATH  # noqa: E402
+from conformance.project import token_path  # noqa: E402
+
+ADICT_TOKEN_PATH = token_path("adict")
 from conformance.mock.server import free_port  # noqa: E402
 
 RIGHT = "34ed04b3-1371-4418-93fe-0467760c7919"  # a data-sheet right of the demo client

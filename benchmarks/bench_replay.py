@@ -31,7 +31,9 @@ sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
 
 from grdf_adict import AdictClient, Recorder  # noqa: E402
 
-from conformance.mock.auth import ADICT_TOKEN_PATH  # noqa: E402
+from conformance.project import token_path  # noqa: E402
+
+ADICT_TOKEN_PATH = token_path("adict")
 from conformance.mock.config import MockClient, MockConfig  # noqa: E402
 from conformance.mock.server import running_mock  # noqa: E402
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from codegen.runtime.auth import Secret
+from conformance import project
 from conformance.budget import CallBudget
 from conformance.cassettes import Run
-from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.server import running_mock
 
@@ -34,25 +34,29 @@ class EnvVar:
 
     name: str
     meaning: str
-    default: str | None = None
+    #: ``(api, environment, field)`` of the manifest the default is read from.
+    from_manifest: tuple[str, str, str] | None = None
     secret: bool = False
 
+    @property
+    def default(self) -> str | None:
+        """The manifest's value (``None``: the variable is required)."""
+        if self.from_manifest is None:
+            return None
+        api, environment, name = self.from_manifest
+        value = getattr(project.manifest().api(api).environment(environment), name)
+        return str(value) if value else None
 
-#: Every variable the ``bas`` target reads, per API (docs/conformance.md's table is written
-#: from it by scripts/docs.py).
+
+#: Every variable the ``bas`` target reads, per API; defaults are the manifest's
+#: (docs/conformance.md's table is written from this by scripts/docs.py).
 BAS_VARIABLES: dict[str, tuple[EnvVar, ...]] = {
     "adict": (
         EnvVar("GRDFKIT_BAS_ADICT_CLIENT_ID", "client_id of your ADICT sandbox application"),
         EnvVar("GRDFKIT_BAS_ADICT_CLIENT_SECRET", "its client_secret", secret=True),
-        EnvVar(
-            "GRDFKIT_BAS_ADICT_BASE_URL", "ADICT sandbox URL", "https://api.grdf.fr/adict/bas/v6"
-        ),
-        EnvVar(
-            "GRDFKIT_BAS_ADICT_TOKEN_URL",
-            "token endpoint",
-            "https://adict-connexion.grdf.fr/oauth2/aus5y2ta2uEHjCWIR417/v1/token",
-        ),
-        EnvVar("GRDFKIT_BAS_ADICT_SCOPE", "token scope", "/adict/bas/v6"),
+        EnvVar("GRDFKIT_BAS_ADICT_BASE_URL", "ADICT sandbox URL", ("adict", "bas", "base_url")),
+        EnvVar("GRDFKIT_BAS_ADICT_TOKEN_URL", "token endpoint", ("adict", "bas", "token_url")),
+        EnvVar("GRDFKIT_BAS_ADICT_SCOPE", "token scope", ("adict", "bas", "scope")),
     ),
     "suivi_demande": (
         EnvVar("GRDFKIT_BAS_SUIVI_BASE_URL", "Suivi Demande test URL (up to /fournisseur)"),
@@ -63,8 +67,8 @@ BAS_VARIABLES: dict[str, tuple[EnvVar, ...]] = {
         EnvVar("GRDFKIT_BAS_SUIVI_NUMERO_DEMANDE", "one of your requests, read by the suite"),
         EnvVar(
             "GRDFKIT_BAS_SUIVI_TOKEN_URL",
-            "token endpoint",
-            "https://connexion.grdf.fr/oauth2/us5y2ta2uEHjCWIR417/v1/token",
+            "token endpoint (GRDF's OKTA, the same as production's)",
+            ("suivi_demande", "production", "token_url"),
         ),
     ),
     "tjdc": (
@@ -200,10 +204,11 @@ def mock_target_for(
         planted_bugs=bugs,
     )
     if "adict" in apis:
+        adict = project.mock_environment("adict")
         target.adict = AdictTarget(
-            base_url=f"{url}/adict/bas/v6",
-            token_url=url + ADICT_TOKEN_PATH,
-            scope="/adict/bas/v6",
+            base_url=project.at_origin(adict.base_url, url),
+            token_url=project.at_origin(adict.token_url or "", url),
+            scope=adict.scope or "",
             client_id=demo.client_id,
             client_secret=Secret(demo.secret),
             fuzz_client_id=fuzz.client_id,
@@ -211,9 +216,10 @@ def mock_target_for(
             tier="large",
         )
     if "suivi_demande" in apis:
+        suivi = project.mock_environment("suivi_demande")
         target.suivi_demande = SuiviTarget(
-            base_url=f"{url}/fournisseur",
-            token_url=url + OMEGA_TOKEN_PATH,
+            base_url=project.at_origin(suivi.base_url, url),
+            token_url=project.at_origin(suivi.token_url or "", url),
             client_id=demo.client_id,
             client_secret=Secret(demo.secret),
             user_login="conformance@grdfkit.invalid",
@@ -225,7 +231,7 @@ def mock_target_for(
         )
     if "tjdc" in apis:
         target.tjdc = TjdcTarget(
-            url=f"{url}/omega/ws/CreerDemandeTJDC",
+            url=project.at_origin(project.mock_environment("tjdc").base_url, url),
             cert=None,
             dn_entreprise=str(demo.dn),
             numero_cad=str(demo.cdgf),

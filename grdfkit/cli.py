@@ -260,7 +260,9 @@ def _check_mockable() -> None:
         loaded = project.manifest()
     except ManifestError as exc:
         raise fail_usage(str(exc)) from None
-    missing = sorted({"adict", "suivi_demande", "tjdc"} - set(loaded.apis))
+    from conformance.targets import APIS
+
+    missing = sorted(set(APIS) - set(loaded.apis))
     if missing:
         raise fail_usage(
             f"the mock serves GRDF's ADICT, Suivi Demande and TJDC; the project's manifest "
@@ -813,7 +815,6 @@ def mock(
     if controls_key:
         config = dataclasses.replace(config, controls_key=controls_key)
     from conformance.mock.arrival import listener
-    from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 
     try:  # bound before the banner: a banner promises a mock that is listening
         sock = listener(host, port)
@@ -824,11 +825,7 @@ def mock(
     shown_host = f"[{host}]" if ":" in host else host
     base = f"{'https' if tls_cert else 'http'}://{shown_host}:{port}"
     out.print(f"[bold]grdfkit mock[/] on {base}")
-    out.print(f"  ADICT          {base}/adict/bas/v6  (and /adict/v2)", markup=False)
-    out.print(f"  ADICT token    {base}{ADICT_TOKEN_PATH}", markup=False)
-    out.print(f"  Suivi Demande  {base}/fournisseur/demande/v1", markup=False)
-    out.print(f"  OMEGA token    {base}{OMEGA_TOKEN_PATH}", markup=False)
-    out.print(f"  TJDC (SOAP)    {base}/omega/ws/CreerDemandeTJDC  (WSDL: ?wsdl)", markup=False)
+    print_mock_urls(base)
     out.print(
         f"  clients        {', '.join(c.client_id for c in clients)}  (secrets as configured)"
     )
@@ -846,6 +843,25 @@ def mock(
         tls = Tls(str(tls_cert), str(tls_key), str(tls_client_ca) if tls_client_ca else None)
     serve(create_app(config), host, port, tls, sock=sock)
     raise typer.Exit(EXIT_OK)
+
+
+def print_mock_urls(base: str) -> None:
+    """Each API's URLs on the mock (its manifest environment ``mock``), token URLs included."""
+    from conformance import project
+
+    for api in project.manifest().apis.values():
+        environment = api.environments.get("mock")
+        if environment is None or not environment.base_url:
+            continue
+        url = project.at_origin(environment.base_url, base)
+        others = [p for p in project.base_paths(api.name) if not url.endswith(p)]
+        extra = f"  (and {', '.join(others)})" if others else ""
+        if api.soap is not None:
+            extra = "  (WSDL: ?wsdl)"
+        out.print(f"  {api.name:<14} {url}{extra}", markup=False)
+        if environment.token_url:
+            token = project.at_origin(environment.token_url, base)
+            out.print(f"  {'  token':<14} {token}", markup=False)
 
 
 def _replay_summary(directory: Path) -> str:
@@ -956,7 +972,8 @@ def conformance(
 
     if target not in ("mock", "bas") and not target.startswith("replay:"):
         raise fail_usage(f"--target {target!r}: expected mock, bas or replay:DIR")
-    known = ("adict", "suivi_demande", "tjdc")
+    from conformance.targets import APIS as known
+
     for name in api or []:
         if name not in known:
             raise fail_usage(f"--api {name!r}: expected one of {', '.join(known)}")

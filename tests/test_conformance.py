@@ -31,9 +31,9 @@ import pytest
 
 from conformance.cases import all_rows
 from conformance.facts.bugs import PLANTED_BUGS
-from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from conformance.mock.config import UNMETERED, MockClient, MockConfig
 from conformance.mock.server import Tls, free_port, running_mock
+from tests.mock_urls import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from tests.pki import issued, self_signed
 
 pytestmark = pytest.mark.slow

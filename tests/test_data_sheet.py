@@ -19,9 +19,9 @@ from grdf_adict import AdictClient, exceptions
 
 from conformance.cases import _adict, all_rows
 from conformance.facts.sheet import sheet
-from conformance.mock.auth import ADICT_TOKEN_PATH
 from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.server import running_mock
+from tests.mock_urls import ADICT_TOKEN_PATH
 
 #: A supplier nobody configured in advance: the sheet is its sandbox's too.
 ACME = MockClient("acme-energie", "acme-secret", tier="large")

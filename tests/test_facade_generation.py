@@ -213,14 +213,14 @@ def test_a_new_streamed_operation_and_field_get_typed_wrapped_methods(tmp_path: 
 DRIVE_MOCK = """
 import asyncio, json, sys
 sys.path.insert(0, sys.argv[1])
-from conformance.mock.auth import ADICT_TOKEN_PATH
+from conformance.project import token_path
 from conformance.mock.config import MockConfig
 from conformance.mock.server import running_mock
 from grdf_adict import AdictClient, AsyncAdictClient
 
 assert __import__("grdf_adict").__file__.startswith(sys.argv[1])
 with running_mock(MockConfig(quotas=False), own_process=True) as url:
-    kw = dict(base_url=url + "/adict/bas/v6", token_url=url + ADICT_TOKEN_PATH, quota=None)
+    kw = dict(base_url=url + "/adict/bas/v6", token_url=url + token_path("adict"), quota=None)
     with AdictClient("grdfkit-demo", "grdfkit-demo-secret", **kw) as client:
         items = client.consos_horaires("GI999001", periode="2026-11")
         technical = client.donnees_techniques("GI999001")

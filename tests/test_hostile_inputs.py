@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from conformance.mock.config import DEFAULT_CLIENTS, MockClient, MockConfig
 from conformance.mock.limits import BodyLimits
 from conformance.mock.server import running_mock
+from tests.mock_urls import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 
 TABLE = Path(__file__).resolve().parent / "fixtures" / "hostile" / "requests.yaml"
 ROWS: list[dict[str, Any]] = yaml.safe_load(TABLE.read_text(encoding="utf-8"))["rows"]

@@ -158,4 +158,3 @@ def test_the_mock_s_working_days_agree_with_the_client_s() -> None:
     for _ in range(800):
         assert working_days_after(day, 5) == add_working_days(day, 5), day
         day += timedelta(days=1)
-

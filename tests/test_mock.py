@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,9 +14,9 @@ from grdf_suivi_demande import SuiviDemandeClient
 from grdf_suivi_demande import exceptions as suivi_errors
 from grdf_tjdc import TjdcClient
 
-from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from conformance.mock.config import UNMETERED, MockClient, MockConfig
 from conformance.mock.server import running_mock
+from tests.mock_urls import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 
 CLIENTS = (
     MockClient(
@@ -468,3 +469,66 @@ def test_perimeter_booleans_as_true_pass_only_where_the_bas_took_them(
     assert answer.json()["code_statut_traitement"] == code
     if quirks:
         assert answer.json()["perim_donnees_contractuelles"] in ("Vrai", "Faux")
+
+
+def test_an_environment_added_to_the_manifest_is_served_with_no_other_edit(
+    tmp_path: Path,
+) -> None:
+    """The manifest is the one home of environments: routes, token paths, scopes, lifetimes."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    import httpx
+
+    root = Path(__file__).resolve().parent.parent
+    shutil.copytree(root / "specs", tmp_path / "specs")
+    shutil.copytree(root / "generated", tmp_path / "generated")
+    manifest = tmp_path / "specs" / "apis.toml"
+    manifest.write_text(
+        manifest.read_text()
+        + """
+[apis.adict.environments.recette]
+base_url = "http://127.0.0.1:8080/adict/recette/v7"
+token_url = "http://127.0.0.1:8080/oauth2/recette/v1/token"
+scope = "/adict/recette/v7"
+"""
+    )
+    mock = subprocess.Popen(
+        [str(Path(sys.executable).parent / "grdfkit"), "mock", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "GRDFKIT_MANIFEST": str(manifest), "COLUMNS": "200"},
+    )
+    try:
+        assert mock.stdout is not None
+        found = re.search(r"on (http://127\.0\.0\.1:\d+)", mock.stdout.readline())
+        assert found
+        origin = found.group(1)
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": "grdfkit-demo",
+            "client_secret": "grdfkit-demo-secret",
+            "scope": "/adict/recette/v7",
+        }
+        token = httpx.post(f"{origin}/oauth2/recette/v1/token", data=form, timeout=30)
+        assert token.status_code == 200, token.text
+        assert token.json()["expires_in"] == 14400  # ADICT's token lifetime, the manifest's
+        answer = httpx.get(
+            f"{origin}/adict/recette/v7/droits_acces",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.text.strip().splitlines()[-1].startswith('{"code_statut_traitement"')
+        other = httpx.get(
+            f"{origin}/adict/bas/v6/droits_acces",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            timeout=30,
+        )
+        assert other.status_code == 403  # a token of another scope
+    finally:
+        mock.terminate()
+        mock.wait(timeout=10)

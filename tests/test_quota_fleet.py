@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.mock.auth import ADICT_TOKEN_PATH
 from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.server import running_mock
+from tests.mock_urls import ADICT_TOKEN_PATH
 from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.slow

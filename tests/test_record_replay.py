@@ -21,10 +21,10 @@ import httpx
 import pytest
 
 from conformance.cassettes import CassetteError, load, read
-from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.replay import REPLAY_HEADER
 from conformance.mock.server import running_mock
+from tests.mock_urls import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from tests.pki import issued, self_signed
 
 pytestmark = pytest.mark.slow

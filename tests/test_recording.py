@@ -24,9 +24,9 @@ from grdf_suivi_demande import SuiviDemandeClient
 from grdf_tjdc import TjdcClient
 
 from conformance.cassettes import Exchange, read
-from conformance.mock.auth import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.server import running_mock
+from tests.mock_urls import ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH
 
 SECRET = "recording-secret-never-written"
 CONFIG = MockConfig(

@@ -26,11 +26,7 @@ from codegen.manifest import Api
 from conformance import cassettes, project
 from conformance.mock import adict, bugs, default, replay, suivi, tjdc
 from conformance.mock.auth import (
-    ADICT_SCOPES,
-    ADICT_TOKEN_PATH,
     ARRIVAL,
-    OMEGA_SCOPES,
-    OMEGA_TOKEN_PATH,
     Denied,
     bearer,
     take_quota,
@@ -52,7 +48,6 @@ from conformance.mock.state import MockState
 from conformance.mock.synth import Synthesizer
 
 Handler = Callable[[Request, MockClient], Awaitable[Response]]
-TJDC_PATH = "/omega/ws/CreerDemandeTJDC"
 #: With --quirks bas: the older token endpoint lowatt's client uses (lowatt/lowatt-grdf); the
 #: paths are served under their spec's ``x-grdf-path-aliases`` spelling (the BAS v6 one).
 OLD_ADICT_TOKEN_PATH = "/openam/oauth2/realms/externeGrdf/access_token"
@@ -104,7 +99,7 @@ def _fallback_paths(run: cassettes.Run) -> tuple[tuple[str, str], ...]:
     rewrites = []
     for api in project.manifest().apis.values():
         recorded = run.base_path(api.name)
-        served = {path for path, _ in _bases(api)} | {TJDC_PATH}
+        served = {path for path, _ in _bases(api)} | set(project.base_paths(tjdc.TJDC_API))
         mock = api.environments.get("mock")
         if recorded and recorded not in served and mock and mock.base_url:
             rewrites.append((recorded, urlsplit(mock.base_url).path.rstrip("/")))
@@ -166,19 +161,20 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
 
         return endpoint
 
-    async def adict_token(request: Request) -> Response:
-        return await token_endpoint(request, config, state, ADICT_SCOPES)
+    def token(scopes: dict[str, int]) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            return await token_endpoint(request, config, state, scopes)
 
-    async def omega_token(request: Request) -> Response:
-        return await token_endpoint(request, config, state, OMEGA_SCOPES)
+        return endpoint
 
     quirky = "bas" in config.quirks
+    token_routes = project.token_routes()
     routes: list[Route] = [
-        Route(ADICT_TOKEN_PATH, adict_token, methods=["POST"]),
-        Route(OMEGA_TOKEN_PATH, omega_token, methods=["POST"]),
+        Route(route.path, token(route.scopes), methods=["POST"]) for route in token_routes
     ]
-    if quirky:
-        routes.append(Route(OLD_ADICT_TOKEN_PATH, adict_token, methods=["POST"]))
+    if quirky:  # the BAS's older ADICT endpoint grants what ADICT's grants
+        adict_scopes = next(r.scopes for r in token_routes if "adict" in r.apis)
+        routes.append(Route(OLD_ADICT_TOKEN_PATH, token(adict_scopes), methods=["POST"]))
 
     def default_handler(op: SpecOperation) -> Handler:
         async def handler(request: Request, client: MockClient) -> Response:
@@ -216,10 +212,11 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
             return soap_fault("Client", "POST a SOAP 1.1 envelope, or GET ?wsdl")
         return bugs.rewrite_tjdc(config.bugs, await tjdc.handle(request, state, config))
 
-    routes += [
-        Route(TJDC_PATH, soap_endpoint, methods=["GET", "POST"]),
-        Route("/omega/ws/CreerDemandeTJDC.xsd", xsd_endpoint, methods=["GET"]),
-    ]
+    for soap_path in project.base_paths(tjdc.TJDC_API):
+        routes += [
+            Route(soap_path, soap_endpoint, methods=["GET", "POST"]),
+            Route(f"{soap_path}.xsd", xsd_endpoint, methods=["GET"]),
+        ]
     if config.controls:
         routes += control_routes(state, config.controls_key)
 
@@ -239,7 +236,7 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     if config.replay is not None:
         recording = cassettes.load(config.replay)
         replayed = replay.ReplayIndex.of(recording)
-        passthrough = ("/_grdfkit", ADICT_TOKEN_PATH, OMEGA_TOKEN_PATH, OLD_ADICT_TOKEN_PATH)
+        passthrough = ("/_grdfkit", *(r.path for r in token_routes), OLD_ADICT_TOKEN_PATH)
         middleware.append(
             Middleware(
                 replay.Replay,
@@ -269,10 +266,10 @@ def _service_address(request: Request, config: MockConfig) -> str:
     Never the request's ``Host`` header, which any caller can set.
     """
     if config.public_url:
-        return config.public_url.rstrip("/") + TJDC_PATH
+        return config.public_url.rstrip("/") + request.url.path
     host, port = request.scope.get("server") or ("127.0.0.1", 8080)
     host = f"[{host}]" if ":" in str(host) else host
-    return f"{request.url.scheme}://{host}:{port}{TJDC_PATH}"
+    return f"{request.url.scheme}://{host}:{port}{request.url.path}"
 
 
 def control_routes(state: MockState, key: str) -> list[Route]:

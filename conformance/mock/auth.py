@@ -1,4 +1,8 @@
-"""Token endpoints (ADICT's and OMEGA's Okta), bearer checks, scopes and per-client quotas."""
+"""Token endpoints (ADICT's and OMEGA's Okta), bearer checks, scopes and per-client quotas.
+
+Which token endpoints exist, and the scopes and lifetimes each grants, are the manifest's
+(:func:`conformance.project.token_routes`).
+"""
 
 from __future__ import annotations
 
@@ -15,11 +19,6 @@ from starlette.responses import Response
 from conformance.mock.config import MockClient, MockConfig
 from conformance.mock.responses import JSONResponse, okta_error
 from conformance.mock.state import MockState
-
-ADICT_TOKEN_PATH = "/oauth2/aus5y2ta2uEHjCWIR417/v1/token"
-OMEGA_TOKEN_PATH = "/oauth2/us5y2ta2uEHjCWIR417/v1/token"
-ADICT_SCOPES = {"/adict/v2": 14400, "/adict/bas/v6": 14400}
-OMEGA_SCOPES = {"suivi_demande": 3600}
 
 
 async def token_endpoint(

@@ -256,7 +256,7 @@ def _service_refusal(payload: etree._Element, state: MockState, config: MockConf
 def wsdl(base_url: str) -> Response:
     """The WSDL, with the service address set to this server."""
     text = project.spec_path(TJDC_API).read_text(encoding="utf-8")
-    text = text.replace("http://127.0.0.1:8080/omega/ws/CreerDemandeTJDC", base_url)
+    text = re.sub(r'(<soap:address\s+location=")[^"]*(")', rf"\g<1>{base_url}\g<2>", text)
     return Response(text, media_type="text/xml; charset=utf-8")
 
 
