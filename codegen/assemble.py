@@ -28,8 +28,8 @@ from lxml import etree
 from codegen.distribution import distribution_name, requirements_of
 from codegen.ir import ClientIR
 from codegen.manifest import Api, SpecKind
-from codegen.normalize import operations
 from codegen.soap_ir import SoapClientIR
+from codegen.spec_doc import operations
 from codegen.tree import Tree
 
 HERE = Path(__file__).resolve().parent

@@ -16,8 +16,9 @@ from typing import Any
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.generators.rest_client import Argument, Operation, Parsed, parse
 from codegen.manifest import Api
-from codegen.normalize import operations, snake_identifier
+from codegen.normalize import snake_identifier
 from codegen.runtime.planning import NAMED_RULES
+from codegen.spec_doc import RefError, deref, operations
 
 _JSON = "application/json"
 _MULTIPART = "multipart/form-data"
@@ -195,14 +196,12 @@ class _Builder:
     # ------------------------------------------------------------------------- references
 
     def deref(self, node: dict[str, Any]) -> dict[str, Any]:
-        seen = 0
-        while isinstance(node, dict) and "$ref" in node and seen < 20:
-            parts = str(node["$ref"]).lstrip("#/").split("/")
-            target: Any = self.document
-            for part in parts:
-                target = target.get(part, {}) if isinstance(target, dict) else {}
-            node, seen = target, seen + 1
-        return node if isinstance(node, dict) else {}
+        try:
+            found = deref(self.document, node)
+        except RefError as exc:  # validation refuses these first; a direct caller gets it here
+            self.error("", str(exc))
+            return {}
+        return found if isinstance(found, dict) else {}
 
     def model(self, ref: str, pointer: str) -> str:
         title = self.deref({"$ref": ref}).get("title")

@@ -31,8 +31,8 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.manifest import Api, SpecKind
+from codegen.spec_doc import deref, operations
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _REGEX_META = re.compile(r"[\\^$.|?*+()\[\]{}]")
 _MERGED_ENUM = re.compile(r"^[A-Z][A-Z0-9_]*(, ?[A-Z][A-Z0-9_]*)+$")
@@ -63,17 +63,6 @@ class _Report:
 
 def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
-
-
-def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Yield ``(path, method, operation)`` for every operation of a Swagger/OpenAPI document."""
-    for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict):
-                yield path, method, operation
 
 
 def _walk(node: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -230,11 +219,8 @@ def _ref_name(ref: str) -> str:
 
 
 def _resolve_response(document: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
-    if "$ref" in response:
-        shared: dict[str, Any] = document.get("components", {}).get("responses", {})
-        resolved: dict[str, Any] = shared.get(_ref_name(response["$ref"]), {})
-        return resolved
-    return response
+    resolved = deref(document, response)
+    return resolved if isinstance(resolved, dict) else {}
 
 
 def fix_streams(document: dict[str, Any], api: Api, report: _Report) -> None:

@@ -15,6 +15,7 @@ import yaml
 
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.manifest import Api, Manifest
+from codegen.spec_doc import RefError, pointer_parts, resolve
 
 
 @dataclass(frozen=True)
@@ -133,17 +134,13 @@ def dangling_refs(document: Any) -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
 
     def resolves(ref: str) -> str | None:
-        target: Any = document
-        walked: list[str] = []
-        for raw in ref[2:].split("/") if ref != "#" else []:
-            part = raw.replace("~1", "/").replace("~0", "~")
-            walked.append(part)
-            if isinstance(target, dict) and part in target:
-                target = target[part]
-            elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
-                target = target[int(part)]
-            else:
-                return "#" + _pointer(walked)
+        """``None`` when ``ref`` resolves, else the pointer of its first missing part."""
+        parts = pointer_parts(ref)
+        for length in range(len(parts) + 1):
+            try:
+                resolve(document, "#" + _pointer(parts[:length]))
+            except RefError:
+                return "#" + _pointer(parts[:length])
         return None
 
     stack: list[tuple[Any, list[str]]] = [(document, [])]

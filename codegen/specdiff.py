@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegen.normalize import operations
+from codegen.spec_doc import deref, operations
 
 MAX_DEPTH = 12
 
@@ -56,19 +56,10 @@ def quoted(values: list[str]) -> str:
 
 class _Resolver:
     def __init__(self, document: dict[str, Any]) -> None:
-        self.schemas: dict[str, Any] = (document.get("components") or {}).get("schemas") or {}
-        self.responses: dict[str, Any] = (document.get("components") or {}).get("responses") or {}
-        self.parameters: dict[str, Any] = (document.get("components") or {}).get("parameters") or {}
+        self.document = document
 
-    def deref(self, node: Any, table: dict[str, Any] | None = None) -> Any:
-        seen: set[str] = set()
-        while isinstance(node, dict) and "$ref" in node:
-            name = str(node["$ref"]).rsplit("/", 1)[-1]
-            if name in seen:
-                return {}
-            seen.add(name)
-            node = (table if table is not None else self.schemas).get(name, {})
-        return node
+    def deref(self, node: Any) -> Any:
+        return deref(self.document, node)
 
 
 def _type_of(schema: dict[str, Any]) -> str:
@@ -142,7 +133,7 @@ def facts_of(document: dict[str, Any]) -> dict[str, OperationFacts]:
         facts = OperationFacts(operation_id=str(operation.get("operationId", "")))
         shared = (document.get("paths") or {}).get(path, {}).get("parameters") or []
         for parameter in [*shared, *(operation.get("parameters") or [])]:
-            parameter = resolver.deref(parameter, resolver.parameters)
+            parameter = resolver.deref(parameter)
             key = f"{parameter.get('in')}:{parameter.get('name')}"
             flat = flatten(resolver, parameter.get("schema") or {}, "value")
             value = flat.get("value", FieldFacts("any", False, False, None))
@@ -153,7 +144,7 @@ def facts_of(document: dict[str, Any]) -> dict[str, OperationFacts]:
         if isinstance(body, dict):
             facts.request = flatten(resolver, _first_schema(body.get("content") or {}) or {})
         for code, response in (operation.get("responses") or {}).items():
-            response = resolver.deref(response, resolver.responses)
+            response = resolver.deref(response)
             schema = _first_schema((response or {}).get("content") or {})
             facts.responses[str(code)] = flatten(resolver, schema) if schema else {}
         stream = operation.get("x-grdf-stream")

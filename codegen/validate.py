@@ -17,8 +17,7 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.manifest import Api, Manifest, SpecKind
 from codegen.sources import parse_document
-
-_HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+from codegen.spec_doc import operations
 
 
 def _error(location: str, message: str) -> Diagnostic:
@@ -40,44 +39,40 @@ def load_rest_spec(path: Path) -> tuple[dict[str, Any] | None, list[Diagnostic]]
 def _stream_rules(path: Path, spec: dict[str, Any], api: Api) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     models = spec.get("definitions") or spec.get("components", {}).get("schemas", {}) or {}
-    for route, item in (spec.get("paths") or {}).items():
-        for method in _HTTP_METHODS:
-            operation = item.get(method) if isinstance(item, dict) else None
-            if not isinstance(operation, dict):
-                continue
-            where = f"{path.name}#/paths/{route}/{method}"
-            produces = set(operation.get("produces", spec.get("produces", [])))
-            for response in (operation.get("responses") or {}).values():
-                if isinstance(response, dict):
-                    produces |= set((response.get("content") or {}).keys())
-            streamed = produces & set(api.stream_media_types)
-            stream = operation.get("x-grdf-stream")
-            if streamed and not isinstance(stream, dict):
-                problems.append(
-                    _error(where, f"produces {sorted(streamed)[0]} but has no x-grdf-stream")
+    for route, method, operation in operations(spec):
+        where = f"{path.name}#/paths/{route}/{method}"
+        produces = set(operation.get("produces", spec.get("produces", [])))
+        for response in (operation.get("responses") or {}).values():
+            if isinstance(response, dict):
+                produces |= set((response.get("content") or {}).keys())
+        streamed = produces & set(api.stream_media_types)
+        stream = operation.get("x-grdf-stream")
+        if streamed and not isinstance(stream, dict):
+            problems.append(
+                _error(where, f"produces {sorted(streamed)[0]} but has no x-grdf-stream")
+            )
+            continue
+        if not isinstance(stream, dict):
+            continue
+        if stream.get("media-type") not in api.stream_media_types:
+            problems.append(
+                _error(
+                    where + "/x-grdf-stream/media-type",
+                    f"{stream.get('media-type')!r} is not one of the manifest's "
+                    f"stream_media_types {list(api.stream_media_types)}",
                 )
+            )
+        for key in ("item", "trailer"):
+            ref = stream.get(key)
+            if ref is None:
+                if key == "item":
+                    problems.append(_error(where + "/x-grdf-stream", "item is required"))
                 continue
-            if not isinstance(stream, dict):
-                continue
-            if stream.get("media-type") not in api.stream_media_types:
+            name = str(ref).rsplit("/", 1)[-1]
+            if name not in models:
                 problems.append(
-                    _error(
-                        where + "/x-grdf-stream/media-type",
-                        f"{stream.get('media-type')!r} is not one of the manifest's "
-                        f"stream_media_types {list(api.stream_media_types)}",
-                    )
+                    _error(where + f"/x-grdf-stream/{key}", f"model {ref!r} is not defined")
                 )
-            for key in ("item", "trailer"):
-                ref = stream.get(key)
-                if ref is None:
-                    if key == "item":
-                        problems.append(_error(where + "/x-grdf-stream", "item is required"))
-                    continue
-                name = str(ref).rsplit("/", 1)[-1]
-                if name not in models:
-                    problems.append(
-                        _error(where + f"/x-grdf-stream/{key}", f"model {ref!r} is not defined")
-                    )
     return problems
 
 

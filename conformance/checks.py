@@ -18,6 +18,7 @@ from jsonschema import Draft4Validator
 from schemathesis.core.failures import Failure
 
 from codegen.schema_view import schema_validator
+from codegen.spec_doc import operations, resolve
 from conformance import project
 
 NDJSON = "application/x-ndjson"
@@ -37,9 +38,8 @@ def business_rules(api: str) -> frozenset[str]:
     """
     return frozenset(
         f"{method.upper()} {path}"
-        for path, item in spec(api).get("paths", {}).items()
-        for method, operation in item.items()
-        if isinstance(operation, dict) and operation.get("x-grdf-business-rules")
+        for path, method, operation in operations(spec(api))
+        if operation.get("x-grdf-business-rules")
     )
 
 
@@ -52,10 +52,7 @@ def spec(api: str) -> dict[str, Any]:
 def _validator(api: str, pointer: str) -> Draft4Validator:
     """A validator for the schema at JSON pointer ``pointer`` of ``api``'s document."""
     document = spec(api)
-    node: Any = document
-    for part in pointer.lstrip("#/").split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return schema_validator(document, node)
+    return schema_validator(document, resolve(document, "#" + pointer.lstrip("#")))
 
 
 def _errors(api: str, pointer: str, instance: Any) -> list[str]:

@@ -15,10 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from codegen.spec_doc import operations
 from conformance.facts.tables import load_table
 from conformance.stateful import spec_only_fields
-
-_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 @dataclass(frozen=True)
@@ -78,13 +77,10 @@ def row_labels() -> Counter[tuple[str, str]]:
 
 def labels(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(operationId, "METHOD /path")`` of every operation of a normalised document."""
-    found = []
-    for path, item in (document.get("paths") or {}).items():
-        for method in _METHODS:
-            operation = item.get(method) if isinstance(item, dict) else None
-            if isinstance(operation, dict):
-                found.append((str(operation.get("operationId")), f"{method.upper()} {path}"))
-    return found
+    return [
+        (str(operation.get("operationId")), f"{method.upper()} {path}")
+        for path, method, operation in operations(document)
+    ]
 
 
 def coverage(
@@ -169,10 +165,10 @@ def stale_declarations(
             f"conformance/stateful.py: {api}: {name!r} is no operationId of the {api} spec"
             for name in sorted(stateful_operations(api) - ids)
         ]
-    for api, operations in sorted((soap_operations or {}).items()):
+    for api, in_wsdl in sorted((soap_operations or {}).items()):
         problems += [
             f"conformance/stateful.py: {api}: {name!r} is no operation of the {api} WSDL"
-            for name in sorted(stateful_operations(api) - operations)
+            for name in sorted(stateful_operations(api) - in_wsdl)
         ]
     for (api, label), count in sorted(row_labels().items()):
         if label != "*" and api in documents and (api, label) not in known:

@@ -31,6 +31,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from codegen.spec_doc import deref, operations
 from conformance import project
 from conformance.cases import TableRow, all_rows, message_pattern
 from conformance.cassettes import Exchange, Recording, Run
@@ -68,10 +69,8 @@ class _Route:
 def _routes() -> tuple[_Route, ...]:
     routes = []
     for api in project.rest_apis():
-        for template, item in project.normalized(api.name).get("paths", {}).items():
-            for method, operation in item.items():
-                if not isinstance(operation, dict) or "responses" not in operation:
-                    continue
+        for template, method, operation in operations(project.normalized(api.name)):
+            if "responses" in operation:
                 spellings = [(template, False)] + [
                     (str(alias), True) for alias in operation.get("x-grdf-path-aliases", ())
                 ]
@@ -178,12 +177,7 @@ def _code_findings(api: str, exchange: Exchange, content: bytes, say: Say) -> No
 
 # ------------------------------------------------------------------------ REST bodies
 def _resolve(document: dict[str, Any], schema: Any) -> dict[str, Any]:
-    seen = 0
-    while isinstance(schema, dict) and "$ref" in schema and seen < 20:
-        node: Any = document
-        for part in schema["$ref"].lstrip("#/").split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-        schema, seen = node, seen + 1
+    schema = deref(document, schema)
     if not isinstance(schema, dict):
         return {}
     if "allOf" in schema:

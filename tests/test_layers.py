@@ -115,7 +115,7 @@ def test_the_mock_never_imports_the_client_runtime_or_the_generator() -> None:
     and validates with ``codegen.schema_view``; never the runtime the clients carry, nor the
     generator's stages. (The suite's drivers do use the clients: they drive them.)
     """
-    allowed = {"codegen.manifest", "codegen.schema_view", "codegen.diagnostics"}
+    allowed = {"codegen.manifest", "codegen.schema_view", "codegen.diagnostics", "codegen.spec_doc"}
     graph = import_graph()
     for module, targets in graph.items():
         if not module.startswith(("conformance.mock", "conformance.project")):
@@ -158,3 +158,19 @@ def test_the_mock_s_working_days_agree_with_the_client_s() -> None:
     for _ in range(800):
         assert working_days_after(day, 5) == add_working_days(day, 5), day
         day += timedelta(days=1)
+
+
+def test_every_walker_of_a_spec_goes_through_one_module() -> None:
+    """One list of HTTP verbs and one ``$ref`` resolver: ``codegen.spec_doc``."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    own_walk = re.compile(r"\(\s*\"get\",\s*\"put\"|\.lstrip\(\"#/\"\)|\"~1\", \"/\"")
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("codegen", "conformance", "grdfkit")
+        for path in (root / folder).rglob("*.py")
+        if path.name != "spec_doc.py" and own_walk.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from codegen.schema_view import schema_validator
+from codegen.spec_doc import operations
 from conformance import project
 from conformance.mock.catalog import messages, traitement
 from conformance.mock.limits import decode_json
@@ -30,7 +31,6 @@ from conformance.mock.responses import JSONResponse, ndjson
 from conformance.mock.synth import Synthesizer
 
 _JSON = "application/json"
-_METHODS = ("get", "put", "post", "delete", "patch")
 #: Lines a default NDJSON answer holds (decided), the trailer not counted.
 STREAM_LINES = 3
 
@@ -59,18 +59,16 @@ class SpecOperation:
 @cache
 def spec_operations(api: str) -> tuple[SpecOperation, ...]:
     """Every operation of ``api``'s normalised spec, in the spec's order."""
+    document = project.normalized(api)
     found = []
-    for path, item in project.normalized(api).get("paths", {}).items():
-        for method in _METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict):
-                merged = dict(operation)
-                shared = item.get("parameters") or []
-                if shared:
-                    merged["parameters"] = [*shared, *(operation.get("parameters") or [])]
-                found.append(
-                    SpecOperation(api, str(operation["operationId"]), method.upper(), path, merged)
-                )
+    for path, method, operation in operations(document):
+        merged = dict(operation)
+        shared = document["paths"][path].get("parameters") or []
+        if shared:
+            merged["parameters"] = [*shared, *(operation.get("parameters") or [])]
+        found.append(
+            SpecOperation(api, str(operation["operationId"]), method.upper(), path, merged)
+        )
     return tuple(found)
 
 

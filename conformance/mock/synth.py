@@ -17,6 +17,8 @@ from typing import Any
 from hypothesis import HealthCheck, find, settings
 from hypothesis import strategies as st
 
+from codegen.spec_doc import deref
+
 _MAX_DEPTH = 6
 _SETTINGS = settings(
     database=None, derandomize=True, max_examples=200, suppress_health_check=list(HealthCheck)
@@ -38,14 +40,8 @@ class Synthesizer:
 
     def deref(self, node: dict[str, Any]) -> dict[str, Any]:
         """``node`` with its ``$ref`` chain followed."""
-        for _ in range(20):
-            if "$ref" not in node:
-                break
-            target: Any = self.document
-            for part in str(node["$ref"]).lstrip("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            node = target
-        return node
+        found: dict[str, Any] = deref(self.document, node)
+        return found
 
     def instance(
         self, schema: dict[str, Any], fixed: dict[str, str] | None = None, depth: int = 0
