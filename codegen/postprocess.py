@@ -23,9 +23,25 @@ def _ruff() -> list[str]:
     return [sys.executable, "-m", "ruff"]
 
 
+#: The runtime's copy in a package: kept byte for byte as ``codegen/runtime/`` has it.
+RUNTIME_DIR = "/_runtime/"
+
+
+def is_runtime_copy(path: str) -> bool:
+    """Whether ``path`` (relative to ``generated/``) is a copy of a runtime module."""
+    return RUNTIME_DIR in f"/{path}"
+
+
 def format_python(tree: Tree) -> tuple[Tree, list[Diagnostic]]:
-    """Sort imports, drop unused ones and format every ``.py`` file of ``tree``."""
-    python = {path: data for path, data in tree.items() if path.endswith(".py")}
+    """Sort imports, drop unused ones and format every rendered ``.py`` file of ``tree``.
+
+    The runtime's copies are left as they are: a copy compares equal to its source.
+    """
+    python = {
+        path: data
+        for path, data in tree.items()
+        if path.endswith(".py") and not is_runtime_copy(path)
+    }
     if not python:
         return dict(tree), []
     with tempfile.TemporaryDirectory(prefix="grdfkit-ruff-") as tmp:
@@ -57,14 +73,15 @@ def format_python(tree: Tree) -> tuple[Tree, list[Diagnostic]]:
 
 
 def add_headers(tree: Tree, spec_of: dict[str, str]) -> Tree:
-    """Prefix every Python file with a generated-file header naming its spec.
+    """Prefix every rendered Python file with a generated-file header naming its spec.
 
     ``spec_of`` maps a path prefix (a package or file) to the spec it was generated from.
+    The runtime's copies carry their own first line, saying what they are.
     """
     out: Tree = {}
     for path, data in tree.items():
         spec = next((s for prefix, s in spec_of.items() if path.startswith(prefix)), None)
-        if path.endswith(".py") and spec is not None:
+        if path.endswith(".py") and spec is not None and not is_runtime_copy(path):
             data = HEADER.format(spec=spec).encode() + data
         out[path] = data
     return out

@@ -173,4 +173,3 @@ def test_every_walker_of_a_spec_goes_through_one_module() -> None:
         if path.name != "spec_doc.py" and own_walk.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
-

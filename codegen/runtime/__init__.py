@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """grdfkit's client runtime, copied into every generated package as ``_runtime``.
 
 Hand-written and unit-tested here; the generator places it verbatim into each package, so

@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """OAuth2 client credentials as an ``httpx.Auth`` flow, for sync and async clients.
 
 - The token is cached until ``expires_in`` minus a margin, and fetched once however many
@@ -47,13 +48,19 @@ class Secret:
         return hash(self._value)
 
     def __reduce__(self) -> tuple[object, ...]:
-        raise TypeError("a Secret cannot be pickled: pass the credentials to each process")
+        raise TypeError(
+            "a Secret cannot be pickled: pass the credentials to each process"
+        )
 
     def scrub(self, text: str) -> str:
         """``text`` with this secret (plain or form-encoded) masked, for error messages."""
         from urllib.parse import quote, quote_plus
 
-        for shown in {self._value, quote_plus(self._value), quote(self._value, safe="")}:
+        for shown in {
+            self._value,
+            quote_plus(self._value),
+            quote(self._value, safe=""),
+        }:
             if shown:
                 text = text.replace(shown, "********")
         return text
@@ -85,7 +92,11 @@ class OAuth2ClientCredentials(httpx.Auth):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client_id = client_id
-        self._secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
+        self._secret = (
+            client_secret
+            if isinstance(client_secret, Secret)
+            else Secret(client_secret)
+        )
         self.token_url = token_url
         self.scope = scope
         self.margin_s = margin_s
@@ -137,7 +148,9 @@ class OAuth2ClientCredentials(httpx.Auth):
             value = str(body["access_token"])
             lifetime = float(body.get("expires_in", 3600))
         except (ValueError, KeyError, TypeError):
-            raise TokenError(f"token endpoint {self.token_url} sent no usable token") from None
+            raise TokenError(
+                f"token endpoint {self.token_url} sent no usable token"
+            ) from None
         ttl = max(lifetime - self.margin_s, lifetime / 2)
         return Token(Secret(value), self._clock() + ttl)
 
@@ -157,7 +170,9 @@ class OAuth2ClientCredentials(httpx.Auth):
     async def _afetch(self) -> Token:
         try:
             async with httpx.AsyncClient(
-                timeout=self._timeout, verify=self._verify, transport=self._async_transport
+                timeout=self._timeout,
+                verify=self._verify,
+                transport=self._async_transport,
             ) as client:
                 response = await client.post(self.token_url, data=self._form())
         except httpx.HTTPError as exc:

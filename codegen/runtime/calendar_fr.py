@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """French public holidays and working days, for OMEGA's "5 jours ouvrés" rule.
 
 Working days are Monday to Friday, minus the eleven public holidays of metropolitan France

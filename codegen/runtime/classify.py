@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """From an error response to the typed exception: by HTTP status, refined by GRDF's code.
 
 Apart from :mod:`errors` (the classes) and :mod:`grdf_codes` (GRDF's codes, which subclass
@@ -9,7 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errors import STATUS_CLASSES, ApiError, ServerError, UnexpectedStatus, parse_retry_after
+from .errors import (
+    STATUS_CLASSES,
+    ApiError,
+    ServerError,
+    UnexpectedStatus,
+    parse_retry_after,
+)
 from .grdf_codes import CODE_CLASSES
 
 

@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """What every generated REST client is built on: configuration, auth, quota, retries, calls.
 
 A generated facade class only adds one method per operation, each passing its arguments to
@@ -66,12 +67,18 @@ class _Client:
         if header is not None:
             if not isinstance(user_login, str) or not user_login.strip():
                 raise ValidationError(
-                    "user_login", "required", f"the {header} of the person calling is required"
+                    "user_login",
+                    "required",
+                    f"the {header} of the person calling is required",
                 )
             self.headers[header] = user_login
         self.environment = environment
         self.endpoint = resolve_environment(
-            self.API.environments, environment, base_url=base_url, token_url=token_url, scope=scope
+            self.API.environments,
+            environment,
+            base_url=base_url,
+            token_url=token_url,
+            scope=scope,
         )
         self.auth = OAuth2ClientCredentials(
             client_id,
@@ -83,7 +90,9 @@ class _Client:
             transport=transport,
             async_transport=async_transport,
         )
-        self.limiter = resolve_quota(quota, self.API.quota_tiers, max_wait_s=quota_max_wait_s)
+        self.limiter = resolve_quota(
+            quota, self.API.quota_tiers, max_wait_s=quota_max_wait_s
+        )
         self.retry = retry if retry is not None else RetryPolicy()
         self._today = today or _today
 
@@ -179,7 +188,9 @@ class SyncClient(_Client):
         raise_on_line_error: bool,
     ) -> Stream[T]:
         planned = self._plan(call, args)
-        return Stream(self.http, planned, lines, raise_on_line_error=raise_on_line_error)
+        return Stream(
+            self.http, planned, lines, raise_on_line_error=raise_on_line_error
+        )
 
     def _list(
         self,
@@ -189,7 +200,9 @@ class SyncClient(_Client):
         *,
         raise_on_line_error: bool,
     ) -> list[T]:
-        with self._stream(call, args, lines, raise_on_line_error=raise_on_line_error) as stream:
+        with self._stream(
+            call, args, lines, raise_on_line_error=raise_on_line_error
+        ) as stream:
             return list(stream)
 
 
@@ -270,7 +283,9 @@ class AsyncClient(_Client):
         raise_on_line_error: bool,
     ) -> AsyncStream[T]:
         planned = self._plan(call, args)
-        return AsyncStream(self.http, planned, lines, raise_on_line_error=raise_on_line_error)
+        return AsyncStream(
+            self.http, planned, lines, raise_on_line_error=raise_on_line_error
+        )
 
     async def _list(
         self,
@@ -280,6 +295,8 @@ class AsyncClient(_Client):
         *,
         raise_on_line_error: bool,
     ) -> list[T]:
-        stream = self._stream(call, args, lines, raise_on_line_error=raise_on_line_error)
+        stream = self._stream(
+            call, args, lines, raise_on_line_error=raise_on_line_error
+        )
         async with stream:
             return [item async for item in stream]

@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """Typed errors: one HTTP status → exception mapping, and GRDF's codes as data.
 
 Every error carries what GRDF said (HTTP status, GRDF code, message) and never a secret:
@@ -151,7 +152,9 @@ class BadLine(StreamError):
     bad lines lists this error and goes on at the next line.
     """
 
-    def __init__(self, first_line: int, last_line: int, reason: str, delivered: int) -> None:
+    def __init__(
+        self, first_line: int, last_line: int, reason: str, delivered: int
+    ) -> None:
         self.first_line = first_line
         self.last_line = last_line
         self.reason = reason

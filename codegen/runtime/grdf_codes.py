@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """GRDF's documented return codes as data, and the named exceptions some of them raise.
 
 ADICT access-right operations answer ``code_statut_traitement`` (10 digits); data operations

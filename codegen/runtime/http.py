@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """Calls and streams: a planned call (pure data) executed by a sync or async httpx client.
 
 Facade methods only *plan* a call (validate inputs, build path, query, body); the same plan
@@ -68,7 +69,10 @@ class PlannedCall:
         }
         if self.json is not None:
             args["content"] = msgspec.json.encode(self.json)
-            args["headers"] = {**(args["headers"] or {}), "Content-Type": "application/json"}
+            args["headers"] = {
+                **(args["headers"] or {}),
+                "Content-Type": "application/json",
+            }
         if self.files:
             args["files"] = list(self.files)
         return args
@@ -206,7 +210,9 @@ class _StreamBase(Generic[T]):
         self.bad_lines = reader.bad_lines
         return reader
 
-    def _interrupted(self, exc: BaseException, reader: NdjsonReader) -> StreamInterrupted:
+    def _interrupted(
+        self, exc: BaseException, reader: NdjsonReader
+    ) -> StreamInterrupted:
         return StreamInterrupted(self.call.label, exc, reader.delivered)
 
     def _accept(self, value: Any) -> T | None:
@@ -215,7 +221,9 @@ class _StreamBase(Generic[T]):
             return None
         problem = getattr(value, "statut_restitution", None)
         if self.raise_on_line_error and problem is not None:
-            raise LineError(getattr(problem, "code", ""), getattr(problem, "message", ""), value)
+            raise LineError(
+                getattr(problem, "code", ""), getattr(problem, "message", ""), value
+            )
         self.items += 1
         return value  # type: ignore[no-any-return]
 
@@ -262,9 +270,13 @@ class Stream(_StreamBase[T]):
 
     def __iter__(self) -> Iterator[T]:
         if self._response is None:
-            raise RuntimeError("open the stream with `with client.stream_...(...) as stream:`")
+            raise RuntimeError(
+                "open the stream with `with client.stream_...(...) as stream:`"
+            )
         reader = self._reader()
-        chunks = self._response.iter_bytes()  # each chunk as it arrives from the network
+        chunks = (
+            self._response.iter_bytes()
+        )  # each chunk as it arrives from the network
         while True:
             try:
                 chunk = next(chunks)
@@ -328,7 +340,9 @@ class AsyncStream(_StreamBase[T]):
                 "open the stream with `async with client.stream_...(...) as stream:`"
             )
         reader = self._reader()
-        chunks = self._response.aiter_bytes()  # each chunk as it arrives from the network
+        chunks = (
+            self._response.aiter_bytes()
+        )  # each chunk as it arrives from the network
         while True:
             try:
                 chunk = await anext(chunks)

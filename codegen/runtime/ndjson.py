@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """An incremental NDJSON reader that survives what GRDF's sandbox has been seen to send.
 
 Accepts strict NDJSON, pretty-printed objects concatenated across lines, several objects
@@ -63,7 +64,11 @@ class NdjsonReader:
         self._malformed = malformed
         self._invalid = invalid
         #: Whatever ``loads`` may raise that the general path handles.
-        self._refusals: tuple[type[Exception], ...] = (UnicodeDecodeError, *invalid, *malformed)
+        self._refusals: tuple[type[Exception], ...] = (
+            UnicodeDecodeError,
+            *invalid,
+            *malformed,
+        )
         self.skip_bad_lines = skip_bad_lines
         self.max_object_bytes = max_object_bytes
         #: Bytes of the current line received so far (no newline yet), and their size.
@@ -168,7 +173,11 @@ class NdjsonReader:
         if rest[0] not in _OPENERS:
             self._drop_pending(f"unexpected {rest[0]!r} after an object")
             return
-        self._pending, self._pending_size, self._pending_line = [rest], len(rest), self.line
+        self._pending, self._pending_size, self._pending_line = (
+            [rest],
+            len(rest),
+            self.line,
+        )
 
     # ------------------------------------------------------------------ one line
     def _line(self, raw: bytes, final: bool = False) -> Iterator[Any]:
@@ -238,7 +247,9 @@ class NdjsonReader:
             if self._overlong:
                 self._overlong, self._tail, self._tail_size = False, [], 0
                 self.line += 1
-                self._bad(self.line, f"a line longer than {self.max_object_bytes} bytes")
+                self._bad(
+                    self.line, f"a line longer than {self.max_object_bytes} bytes"
+                )
                 del lines[0]
             elif self._tail:
                 self._tail.append(lines[0])
@@ -304,7 +315,9 @@ def _whole_json(line: bytes) -> bool:
     return True
 
 
-def read_ndjson(chunks: Iterable[bytes], reader: NdjsonReader | None = None) -> Iterator[Any]:
+def read_ndjson(
+    chunks: Iterable[bytes], reader: NdjsonReader | None = None
+) -> Iterator[Any]:
     """Every object of an NDJSON body given as byte chunks."""
     reader = reader or NdjsonReader()
     for chunk in chunks:

@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """One API and its operations, as the generated ``_api.py`` describes them."""
 
 from __future__ import annotations

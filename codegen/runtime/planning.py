@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """From typed arguments to a planned call, following what the spec declares of each operation.
 
 The generated ``_api.py`` describes every operation as a :class:`Call`: its parameters (where
@@ -41,7 +42,9 @@ class Format:
     def check(self, value: Any, field_name: str) -> None:
         """Refuse ``value`` unless it is a string matching the pattern."""
         if not isinstance(value, str) or not _compiled(self.pattern).search(value):
-            raise ValidationError(field_name, self.rule, f"{value!r} is not {self.says}")
+            raise ValidationError(
+                field_name, self.rule, f"{value!r} is not {self.says}"
+            )
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,9 @@ def _unknown(call: Call, args: Mapping[str, Any]) -> None:
         )
 
 
-def plan(call: Call, args: Mapping[str, Any], *, today: Callable[[], date]) -> PlannedCall:
+def plan(
+    call: Call, args: Mapping[str, Any], *, today: Callable[[], date]
+) -> PlannedCall:
     """Check ``args`` against what the spec declares of ``call`` and plan the request."""
     _unknown(call, args)
     values = {name: value for name, value in args.items() if value is not None}
@@ -219,7 +224,9 @@ def plan(call: Call, args: Mapping[str, Any], *, today: Callable[[], date]) -> P
         value = values.get(param.name)
         if value is None:
             if param.required:
-                raise ValidationError(param.name, "required", f"{param.name} is required")
+                raise ValidationError(
+                    param.name, "required", f"{param.name} is required"
+                )
             if param.default is not None and param.where == "body":
                 body[param.wire] = param.default
             continue
@@ -234,7 +241,9 @@ def plan(call: Call, args: Mapping[str, Any], *, today: Callable[[], date]) -> P
         if param.where == "path":
             path[param.wire] = wire
         elif param.where == "query":
-            query.extend((param.wire, v) for v in (wire if isinstance(wire, list) else [wire]))
+            query.extend(
+                (param.wire, v) for v in (wire if isinstance(wire, list) else [wire])
+            )
         else:
             body[param.wire] = wire
     if call.history_years is not None or call.rules:

@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """Client-side quota: per-second and per-day limits, shared by threads, processes or machines.
 
 Calls are recorded in pyrate-limiter's buckets (in-memory for threads, a SQLite file for the
@@ -66,7 +67,9 @@ class QuotaConfig:
 
     def rates(self) -> list[Rate]:
         """The pyrate-limiter rates of this quota, shortest window first."""
-        rates = [Rate(self.per_second, int(Duration.SECOND) + round(self.margin_s * 1000))]
+        rates = [
+            Rate(self.per_second, int(Duration.SECOND) + round(self.margin_s * 1000))
+        ]
         if self.per_day is not None:
             rates.append(Rate(self.per_day, Duration.DAY))
         return rates
@@ -116,7 +119,9 @@ def redis_bucket(
 
     if isinstance(redis, AsyncRedis):
         raise TypeError("use async_redis_bucket() with a redis.asyncio client")
-    return RedisQuotaStore(redis, key, _windows(config), unavailable_wait_s=unavailable_wait_s)
+    return RedisQuotaStore(
+        redis, key, _windows(config), unavailable_wait_s=unavailable_wait_s
+    )
 
 
 async def async_redis_bucket(
@@ -127,7 +132,9 @@ async def async_redis_bucket(
     unavailable_wait_s: float = DEFAULT_UNAVAILABLE_WAIT_S,
 ) -> RedisQuotaStore:
     """:func:`redis_bucket` for async clients (``redis.asyncio.Redis``)."""
-    return RedisQuotaStore(redis, key, _windows(config), unavailable_wait_s=unavailable_wait_s)
+    return RedisQuotaStore(
+        redis, key, _windows(config), unavailable_wait_s=unavailable_wait_s
+    )
 
 
 _BY_TIMESTAMP = attrgetter("timestamp")
@@ -140,7 +147,9 @@ def _move_in_memory(bucket: Any, counted: int, sent: int) -> bool:
         if index == len(items) or items[index].timestamp != counted:
             return False
         moved = items.pop(index)
-        bisect.insort(items, RateItem(moved.name, sent, moved.weight), key=_BY_TIMESTAMP)
+        bisect.insort(
+            items, RateItem(moved.name, sent, moved.weight), key=_BY_TIMESTAMP
+        )
         return True
 
 
@@ -265,7 +274,9 @@ class QuotaLimiter:
                 item = self._item()
                 decision = self.bucket.put_decision(item)
             if isawaitable(decision):
-                raise TypeError("an async bucket cannot limit a sync client; use aacquire()")
+                raise TypeError(
+                    "an async bucket cannot limit a sync client; use aacquire()"
+                )
             wait = self._verdict(decision, item)
             if wait is None:
                 self._tick(item.timestamp)
@@ -340,5 +351,7 @@ class QuotaLimiter:
             if wait_ms is None:
                 waited: Any = self.bucket.waiting(item)
                 wait_ms = int(await waited) if isawaitable(waited) else int(waited)
-            wait = self._wait_for(decision.failing_rate, wait_ms, deadline - time.monotonic())
+            wait = self._wait_for(
+                decision.failing_rate, wait_ms, deadline - time.monotonic()
+            )
             await self._asleep(wait)

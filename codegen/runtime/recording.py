@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """Record every exchange a client makes to a cassette directory, secrets and personal data out.
 
 ``AdictClient(..., recorder=Recorder("cassettes/run-1"))`` (and the Suivi Demande and TJDC

@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """What a cassette never shows, and the writer of a stream's lines.
 
 :class:`Redaction` holds the rules: secret headers always dropped, the declared personal
@@ -16,7 +17,9 @@ from typing import IO, Any
 
 REDACTED = "<redacted>"
 #: Headers never written, whatever the redaction list says.
-SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
+SECRET_HEADERS = frozenset(
+    {"authorization", "cookie", "set-cookie", "proxy-authorization"}
+)
 
 
 class Redaction:
@@ -24,7 +27,9 @@ class Redaction:
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self.names = frozenset(name.lower() for name in names)
-        self._needles = _cover(tuple(f'"{name}"'.encode() for name in sorted(self.names)))
+        self._needles = _cover(
+            tuple(f'"{name}"'.encode() for name in sorted(self.names))
+        )
         #: The longest needle: how far past a chunk boundary a name may reach.
         self.reach = max((len(n) for n in self._needles), default=0)
         self._xml = _xml_pattern(self.names)
@@ -37,7 +42,9 @@ class Redaction:
         """``value`` with every field named in ``names`` replaced, at any depth."""
         if isinstance(value, dict):
             return {
-                k: REDACTED if k.lower() in self.names and v not in (None, "") else self.scrub(v)
+                k: REDACTED
+                if k.lower() in self.names and v not in (None, "")
+                else self.scrub(v)
                 for k, v in value.items()
             }
         if isinstance(value, list):
@@ -96,7 +103,9 @@ def _cover(needles: tuple[bytes, ...], shortest: int = 4) -> tuple[bytes, ...]:
     """
     uncovered, chosen = set(needles), []
     while uncovered:
-        candidates = {n[-k:] for n in uncovered for k in range(min(shortest, len(n)), len(n) + 1)}
+        candidates = {
+            n[-k:] for n in uncovered for k in range(min(shortest, len(n)), len(n) + 1)
+        }
         best = max(
             sorted(candidates),
             key=lambda c: (sum(n.endswith(c) for n in uncovered), len(c)),
@@ -110,7 +119,9 @@ def _xml_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
     """Elements ``<p:Name ...>text</p:Name>`` whose local name is in ``names``."""
     if not names:
         return None
-    alternatives = "|".join(re.escape(n) for n in sorted(names) if re.fullmatch(r"[\w.-]+", n))
+    alternatives = "|".join(
+        re.escape(n) for n in sorted(names) if re.fullmatch(r"[\w.-]+", n)
+    )
     if not alternatives:
         return None
     tag = rf"(?:[\w.-]+:)?(?:{alternatives})"
@@ -121,7 +132,12 @@ class LineWriter:
     """Writes a stream's complete lines as they arrive; keeps the unfinished one for later."""
 
     def __init__(
-        self, file: IO[bytes], redaction: Redaction, *, size: int = 0, pending: bytes = b""
+        self,
+        file: IO[bytes],
+        redaction: Redaction,
+        *,
+        size: int = 0,
+        pending: bytes = b"",
     ) -> None:
         self.file, self.redaction = file, redaction
         #: Bytes of lines written so far; the unfinished last line, not written yet.

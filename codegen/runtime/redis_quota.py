@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """A quota shared by several machines through Redis, counted on Redis's own clock.
 
 Several workers on several machines share one client id and so one quota. If each worker
@@ -158,30 +159,42 @@ class RedisQuotaStore:
 
     def _refuse_async(self) -> None:
         if self.is_async:
-            raise TypeError("an async Redis client cannot limit a sync client; use aacquire()")
+            raise TypeError(
+                "an async Redis client cannot limit a sync client; use aacquire()"
+            )
 
     def decide(self, name: str) -> StoreDecision:
         """Admit and record one call now (Redis's clock), or say how long to wait."""
         self._refuse_async()
-        answer = self._reliably(lambda: self._admit(keys=self.keys, args=self._arguments(name)))
-        return StoreDecision(bool(answer[0]), int(answer[1]), int(answer[2]), int(answer[3]))
+        answer = self._reliably(
+            lambda: self._admit(keys=self.keys, args=self._arguments(name))
+        )
+        return StoreDecision(
+            bool(answer[0]), int(answer[1]), int(answer[2]), int(answer[3])
+        )
 
     def move(self, counted: int, sent: int) -> bool:
         """Move the call recorded at ``counted`` (ms) to ``sent``; ``False`` if it is gone."""
         self._refuse_async()
-        return bool(self._reliably(lambda: self._move(keys=self.keys[:1], args=[counted, sent])))
+        return bool(
+            self._reliably(lambda: self._move(keys=self.keys[:1], args=[counted, sent]))
+        )
 
     async def adecide(self, name: str) -> StoreDecision:
         """Async twin of :meth:`decide`."""
         answer = await self._areliably(
             lambda: self._admit(keys=self.keys, args=self._arguments(name))
         )
-        return StoreDecision(bool(answer[0]), int(answer[1]), int(answer[2]), int(answer[3]))
+        return StoreDecision(
+            bool(answer[0]), int(answer[1]), int(answer[2]), int(answer[3])
+        )
 
     async def amove(self, counted: int, sent: int) -> bool:
         """Async twin of :meth:`move`."""
         return bool(
-            await self._areliably(lambda: self._move(keys=self.keys[:1], args=[counted, sent]))
+            await self._areliably(
+                lambda: self._move(keys=self.keys[:1], args=[counted, sent])
+            )
         )
 
     def _reliably(self, call: Callable[[], Any]) -> Any:
@@ -218,7 +231,9 @@ class _Patience:
         waited = time.monotonic() - self.started
         left = self.store.unavailable_wait_s - waited
         if left <= 0:
-            raise QuotaStoreUnavailable(self.store.description, waited, error) from error
+            raise QuotaStoreUnavailable(
+                self.store.description, waited, error
+            ) from error
         pause = min(self.pause, left)
         self.pause = min(self.pause * 2, _LONGEST_RETRY_S)
         return pause

@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """One retry loop, as httpx transports: 429, 502, 503, 504 and connection errors.
 
 Retried only when the operation is idempotent (the request's ``grdfkit.idempotent``
@@ -32,7 +33,9 @@ class RetryPolicy:
     base_delay_s: float = 0.5
     max_delay_s: float = 8.0
     max_retry_after_s: float = 60.0
-    statuses: frozenset[int] = field(default_factory=lambda: frozenset({429, 502, 503, 504}))
+    statuses: frozenset[int] = field(
+        default_factory=lambda: frozenset({429, 502, 503, 504})
+    )
 
     @classmethod
     def off(cls) -> RetryPolicy:
@@ -41,10 +44,15 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rng: Callable[[], float] = random.random) -> float:
         """Full-jitter delay before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
-        return float(rng() * min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)))
+        return float(
+            rng() * min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1))
+        )
 
     def delay(
-        self, attempt: int, retry_after: float | None, rng: Callable[[], float] = random.random
+        self,
+        attempt: int,
+        retry_after: float | None,
+        rng: Callable[[], float] = random.random,
     ) -> float | None:
         """Seconds to wait before retrying, or ``None`` when the server asks for too long."""
         if retry_after is not None:
@@ -88,7 +96,9 @@ class RetryTransport(httpx.BaseTransport):
             try:
                 response = self.inner.handle_request(request)
             except httpx.TransportError as exc:
-                if attempt >= self.policy.max_attempts or not (idempotent or _never_sent(exc)):
+                if attempt >= self.policy.max_attempts or not (
+                    idempotent or _never_sent(exc)
+                ):
                     raise
                 self._sleep(self.policy.backoff(attempt, self._rng))
                 attempt += 1
@@ -137,7 +147,9 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             try:
                 response = await self.inner.handle_async_request(request)
             except httpx.TransportError as exc:
-                if attempt >= self.policy.max_attempts or not (idempotent or _never_sent(exc)):
+                if attempt >= self.policy.max_attempts or not (
+                    idempotent or _never_sent(exc)
+                ):
                     raise
                 await self._sleep(self.policy.backoff(attempt, self._rng))
                 attempt += 1
@@ -197,7 +209,9 @@ class _Admission:
     again). Each request's head is then written within ``tolerance_s`` of its count.
     """
 
-    def __init__(self, transport: QuotaTransport | AsyncQuotaTransport, taken: Any) -> None:
+    def __init__(
+        self, transport: QuotaTransport | AsyncQuotaTransport, taken: Any
+    ) -> None:
         self.transport = transport
         self.counted, self.counted_at = int(taken[0]), float(taken[1])
 
@@ -286,7 +300,9 @@ class AsyncQuotaTransport(httpx.AsyncBaseTransport):
         async def trace(name: str, info: dict[str, object]) -> None:
             late = admission.lateness(name)
             if late is not None:
-                if admission.movable(late, "asent_late") and await self.limiter.asent_late(  # type: ignore[attr-defined]
+                if admission.movable(
+                    late, "asent_late"
+                ) and await self.limiter.asent_late(  # type: ignore[attr-defined]
                     admission.counted, late
                 ):
                     admission.moved(late)

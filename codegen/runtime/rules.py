@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """GRDF's rules that can be checked before any call, each failing with the field and rule.
 
 Sources: ADICT export messages and seed 003 (PCE and ``periode`` formats, date rules,
@@ -17,14 +18,18 @@ from .errors import ValidationError
 PCE = re.compile(r"(GI\d{6}|\d{14})")
 POSTCODE = re.compile(r"\d{5}")
 
-SUPPLY_ROLES = frozenset({"AUTORISE_CONTRAT_FOURNITURE", "DETENTEUR_CONTRAT_FOURNITURE"})
+SUPPLY_ROLES = frozenset(
+    {"AUTORISE_CONTRAT_FOURNITURE", "DETENTEUR_CONTRAT_FOURNITURE"}
+)
 TJDC_MIN_WORKING_DAYS = 5
 
 
 def check_pce(value: str, field: str = "id_pce") -> str:
     """A PCE number: 14 digits, or GI and 6 digits."""
     if not isinstance(value, str) or not PCE.fullmatch(value):
-        raise ValidationError(field, "pce_format", f"{value!r} is not 14 digits nor GI + 6 digits")
+        raise ValidationError(
+            field, "pce_format", f"{value!r} is not 14 digits nor GI + 6 digits"
+        )
     return value
 
 
@@ -51,18 +56,24 @@ def check_period(
         )
     if date_debut is None:
         raise ValidationError(
-            "date_debut", "required_with_date_fin", "date_debut is required with date_fin"
+            "date_debut",
+            "required_with_date_fin",
+            "date_debut is required with date_fin",
         )
     if date_fin is None:
         raise ValidationError(
-            "date_fin", "required_with_date_debut", "date_fin is required with date_debut"
+            "date_fin",
+            "required_with_date_debut",
+            "date_fin is required with date_debut",
         )
     if not date_debut < date_fin:
         raise ValidationError(
             "date_debut", "debut_before_fin", f"{date_debut} is not before {date_fin}"
         )
     if date_fin > today:
-        raise ValidationError("date_fin", "not_in_future", f"{date_fin} is after today ({today})")
+        raise ValidationError(
+            "date_fin", "not_in_future", f"{date_fin} is after today ({today})"
+        )
     oldest = _years_before(today, history_years)
     if date_debut < oldest:
         raise ValidationError(
@@ -123,7 +134,8 @@ def check_declaration(
             "give nom_titulaire (person) or raison_sociale (company)",
         )
     given = {
-        "courriel_titulaire": (courriel_titulaire and courriel_titulaire.strip()) or None,
+        "courriel_titulaire": (courriel_titulaire and courriel_titulaire.strip())
+        or None,
         "date_debut_droit_acces": date_debut_droit_acces,
         "date_fin_droit_acces": date_fin_droit_acces,
         "perim_donnees_conso_debut": perim_donnees_conso_debut,
@@ -134,14 +146,20 @@ def check_declaration(
     for name in required_by_role.get(role_tiers, ()):
         # fields this function does not see (GRDF's booleans) always go out with a default
         if name in given and given[name] is None:
-            raise ValidationError(name, "required_for_role", f"required for role {role_tiers}")
+            raise ValidationError(
+                name, "required_for_role", f"required for role {role_tiers}"
+            )
     if date_debut_droit_acces is not None and date_debut_droit_acces > today:
         raise ValidationError(
-            "date_debut_droit_acces", "not_in_future", f"{date_debut_droit_acces} is after today"
+            "date_debut_droit_acces",
+            "not_in_future",
+            f"{date_debut_droit_acces} is after today",
         )
     if date_fin_droit_acces is not None and date_fin_droit_acces < today:
         raise ValidationError(
-            "date_fin_droit_acces", "not_in_past", f"{date_fin_droit_acces} is before today"
+            "date_fin_droit_acces",
+            "not_in_past",
+            f"{date_fin_droit_acces} is before today",
         )
     supply = role_tiers in SUPPLY_ROLES
     prefix, start, end = (
@@ -160,12 +178,22 @@ def check_declaration(
             wrong, "perimeter_for_role", f"{wrong} does not apply to role {role_tiers}"
         )
     if start is not None and start > today:
-        raise ValidationError(f"{prefix}_debut", "not_in_future", f"{start} is after today")
-    if start is not None and end is not None and end < start:
-        raise ValidationError(f"{prefix}_fin", "fin_after_debut", f"{end} is before {start}")
-    if end is not None and date_fin_droit_acces is not None and end > date_fin_droit_acces:
         raise ValidationError(
-            f"{prefix}_fin", "within_access_right", f"{end} is after date_fin_droit_acces"
+            f"{prefix}_debut", "not_in_future", f"{start} is after today"
+        )
+    if start is not None and end is not None and end < start:
+        raise ValidationError(
+            f"{prefix}_fin", "fin_after_debut", f"{end} is before {start}"
+        )
+    if (
+        end is not None
+        and date_fin_droit_acces is not None
+        and end > date_fin_droit_acces
+    ):
+        raise ValidationError(
+            f"{prefix}_fin",
+            "within_access_right",
+            f"{end} is after date_fin_droit_acces",
         )
 
 
@@ -185,7 +213,9 @@ def check_proofs(
         raise ValidationError(field, "at_least_one", "give at least one proof file")
     if len(files) > max_files:
         raise ValidationError(
-            field, f"max_{max_files}_files", f"{len(files)} files; GRDF takes {max_files} per call"
+            field,
+            f"max_{max_files}_files",
+            f"{len(files)} files; GRDF takes {max_files} per call",
         )
     megabytes = max_bytes // (1024 * 1024)
     for name, content in files:
@@ -219,7 +249,9 @@ def check_tjdc_request(
     """Seed 002's rules that need no server: PCE, postcode, express consent, the date."""
     check_pce(numero_pce, "NumeroPCE")
     if code_postal is not None and not POSTCODE.fullmatch(code_postal):
-        raise ValidationError("CodePostal", "postcode_format", f"{code_postal!r} is not 5 digits")
+        raise ValidationError(
+            "CodePostal", "postcode_format", f"{code_postal!r} is not 5 digits"
+        )
     if autorisation_expresse is not True:
         raise ValidationError(
             "AutorisationExpresse",

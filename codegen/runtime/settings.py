@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """Turn a facade's keyword arguments into a configured httpx client.
 
 Environment names resolve to the manifest's URLs (each overridable); quota arguments resolve
@@ -59,7 +60,9 @@ def resolve_environment(
     """
     if name not in environments:
         known = ", ".join(sorted(environments))
-        raise ValidationError("environment", "known_environment", f"{name!r} is not one of {known}")
+        raise ValidationError(
+            "environment", "known_environment", f"{name!r} is not one of {known}"
+        )
     entry = environments[name]
     token = token_url or entry.get("token_url")
     if base_url and not token_url and token:
@@ -71,21 +74,32 @@ def resolve_environment(
     )
     if not resolved.base_url:
         raise ValidationError(
-            "base_url", "required", f"environment {name!r} has no public base URL; pass base_url="
+            "base_url",
+            "required",
+            f"environment {name!r} has no public base URL; pass base_url=",
         )
     return resolved
 
 
 def _follow_origin(token_url: str, default_base: str, base_url: str) -> str:
     """``token_url`` moved to ``base_url``'s origin when it shared ``default_base``'s."""
-    token, default, given = urlsplit(token_url), urlsplit(default_base), urlsplit(base_url)
+    token, default, given = (
+        urlsplit(token_url),
+        urlsplit(default_base),
+        urlsplit(base_url),
+    )
     if (token.scheme, token.netloc) != (default.scheme, default.netloc):
         return token_url
-    return urlunsplit((given.scheme, given.netloc, token.path, token.query, token.fragment))
+    return urlunsplit(
+        (given.scheme, given.netloc, token.path, token.query, token.fragment)
+    )
 
 
 def resolve_quota(
-    quota: QuotaArg, tiers: Mapping[str, Mapping[str, int]], *, max_wait_s: float | None = None
+    quota: QuotaArg,
+    tiers: Mapping[str, Mapping[str, int]],
+    *,
+    max_wait_s: float | None = None,
 ) -> QuotaLimiter | None:
     """A limiter for ``quota`` (see :data:`QuotaArg`)."""
     if quota is None or isinstance(quota, QuotaLimiter):
@@ -93,13 +107,17 @@ def resolve_quota(
     if isinstance(quota, str):
         if quota not in tiers:
             known = ", ".join(sorted(tiers))
-            raise ValidationError("quota", "known_tier", f"{quota!r} is not one of {known}")
+            raise ValidationError(
+                "quota", "known_tier", f"{quota!r} is not one of {known}"
+            )
         tier = tiers[quota]
         config = QuotaConfig(per_second=tier["per_second"], per_day=tier.get("per_day"))
     else:
         config = quota
     if max_wait_s is not None:
-        config = QuotaConfig(config.per_second, config.per_day, max_wait_s, config.margin_s)
+        config = QuotaConfig(
+            config.per_second, config.per_day, max_wait_s, config.margin_s
+        )
     return QuotaLimiter(config, memory_bucket(config))
 
 
@@ -114,7 +132,9 @@ def tls_context(
     """
     if verify is False and cert is None:
         return False
-    context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+    context = ssl.create_default_context(
+        cafile=verify if isinstance(verify, str) else None
+    )
     if verify is False:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -141,14 +161,20 @@ def sync_client(
 
     A ``recorder`` goes innermost, so every attempt is recorded as it was sent.
     """
-    chain: httpx.BaseTransport = transport or httpx.HTTPTransport(verify=tls_context(verify, cert))
+    chain: httpx.BaseTransport = transport or httpx.HTTPTransport(
+        verify=tls_context(verify, cert)
+    )
     if recorder is not None:
         chain = RecordingTransport(chain, recorder)
     if limiter is not None:
         chain = QuotaTransport(chain, limiter)
     chain = RetryTransport(chain, retry)
     return httpx.Client(
-        base_url=base_url, auth=auth, transport=chain, timeout=timeout, headers=dict(headers or {})
+        base_url=base_url,
+        auth=auth,
+        transport=chain,
+        timeout=timeout,
+        headers=dict(headers or {}),
     )
 
 
@@ -175,5 +201,9 @@ def async_client(
         chain = AsyncQuotaTransport(chain, limiter)
     chain = AsyncRetryTransport(chain, retry)
     return httpx.AsyncClient(
-        base_url=base_url, auth=auth, transport=chain, timeout=timeout, headers=dict(headers or {})
+        base_url=base_url,
+        auth=auth,
+        transport=chain,
+        timeout=timeout,
+        headers=dict(headers or {}),
     )

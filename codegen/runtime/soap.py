@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """SOAP 1.1 over httpx: envelopes, faults, and OMEGA's MessageRetour lines.
 
 The TJDC client serialises xsdata dataclasses into the body, posts with the same httpx stack
@@ -43,7 +44,8 @@ def body_payload(content: bytes) -> bytes:
     payload = body[0]
     if payload.tag == f"{{{SOAP_ENV}}}Fault":
         raise SoapFault(
-            payload.findtext("faultcode", "").strip(), payload.findtext("faultstring", "").strip()
+            payload.findtext("faultcode", "").strip(),
+            payload.findtext("faultstring", "").strip(),
         )
     serialized: bytes = etree.tostring(payload)
     return serialized
@@ -60,14 +62,14 @@ class MessageRetour:
 
 
 _DONNEE_INCORRECTE = re.compile(
-    r"Donnée incorrecte\s*:\s*(?P<champ>.+?)\s*/\s*(?P<coherence>.+)", re.S
+    r"Donnée incorrecte\s*:\s*(?P<champ>.+?)\s*/\s*(?P<coherence>.+)", re.DOTALL
 )
-_NON_RECEVABLE = re.compile(r"Demande non recevable\s*:\s*(?P<code>.+)", re.S)
+_NON_RECEVABLE = re.compile(r"Demande non recevable\s*:\s*(?P<code>.+)", re.DOTALL)
 _WITH_CODE = re.compile(
     r"(?P<prefix>Numéro de PCE incorrect ou inconnu|Dialogue interrompu suite à un problème "
     r"technique, vérifiez l'état de la demande sur le portail ou les publications OMEGA\.)"
     r"\s*:?\s*(?P<code>.*)",
-    re.S,
+    re.DOTALL,
 )
 
 
@@ -79,7 +81,9 @@ def parse_message(text: str) -> MessageRetour:
     """
     text = text.strip()
     if match := _DONNEE_INCORRECTE.fullmatch(text):
-        return MessageRetour(text, code_champ=match["champ"], code_coherence=match["coherence"])
+        return MessageRetour(
+            text, code_champ=match["champ"], code_coherence=match["coherence"]
+        )
     if match := _NON_RECEVABLE.fullmatch(text):
         return MessageRetour(text, code_erreur=match["code"].strip())
     if match := _WITH_CODE.fullmatch(text):

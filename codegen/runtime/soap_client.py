@@ -1,3 +1,4 @@
+# grdfkit's client runtime (codegen/runtime/), copied verbatim into each generated package.
 """The SOAP clients' runtime: a dialogue step as a typed call, written once for every step.
 
 A generated SOAP facade (``facade.py`` of ``grdf_tjdc``) declares its steps in a table of
@@ -104,7 +105,9 @@ STEP_RULES: dict[str, Callable[[Mapping[str, Any], date], None]] = {
     "tjdc_request": _tjdc_request,
 }
 #: The defaults a dialogue may name for a parameter left out.
-DEFAULTS: dict[str, Callable[[date], Any]] = {"earliest_tjdc_date": rules.earliest_tjdc_date}
+DEFAULTS: dict[str, Callable[[date], Any]] = {
+    "earliest_tjdc_date": rules.earliest_tjdc_date
+}
 
 
 def _pce(field: str, value: Any) -> None:
@@ -166,7 +169,9 @@ def build(module: ModuleType, cls: type, values: Mapping[str, tuple[Any, str]]) 
             if value is not None:
                 arguments[item.name] = _convert(value, kind, param_type)
             continue
-        inner = {p.split("/", 1)[1]: v for p, v in values.items() if p.startswith(name + "/")}
+        inner = {
+            p.split("/", 1)[1]: v for p, v in values.items() if p.startswith(name + "/")
+        }
         if inner:
             arguments[item.name] = build(module, kind, inner)
     return cls(**arguments)
@@ -231,10 +236,14 @@ class SoapClient:
         for field, value in identity.items():
             if not value or not value.strip():
                 raise ValidationError(
-                    field, "required", f"{field} must be given (OMEGA refuses an empty one)"
+                    field,
+                    "required",
+                    f"{field} must be given (OMEGA refuses an empty one)",
                 )
         self.identity = dict(identity)
-        self.endpoint = resolve_environment(self.ENVIRONMENTS, environment, base_url=base_url)
+        self.endpoint = resolve_environment(
+            self.ENVIRONMENTS, environment, base_url=base_url
+        )
         self._today = today
         self.http = sync_client(
             base_url=self.endpoint.base_url,
@@ -254,7 +263,9 @@ class SoapClient:
 
     def __repr__(self) -> str:
         shown = ", ".join(
-            f"{k}={v!r}" for k, v in self.identity.items() if k.lower() not in self.PRIVATE
+            f"{k}={v!r}"
+            for k, v in self.identity.items()
+            if k.lower() not in self.PRIVATE
         )
         return f"{type(self).__name__}(base_url={self.endpoint.base_url!r}, {shown})"
 
@@ -284,24 +295,34 @@ class SoapClient:
                 _check_format(param, values[param.name])
         self._check(step.rules, values)
         elements: dict[str, tuple[Any, str]] = {
-            path: (self.identity[argument], "str") for path, argument in self.IDENTITY.items()
+            path: (self.identity[argument], "str")
+            for path, argument in self.IDENTITY.items()
         }
         elements |= {path: (value, "str") for path, value in step.constants.items()}
         elements |= {p.element: (values.get(p.name), p.type) for p in step.params}
         request = build(self.MODULE, element_class(self.MODULE, step.request), elements)
         body = envelope(self._serializer.render(request))
-        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{step.action}"'}
+        headers = {
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": f'"{step.action}"',
+        }
         # the absolute address: httpx would add a trailing slash to base_url + ""
         try:
-            response = self.http.post(self.endpoint.base_url, content=body, headers=headers)
+            response = self.http.post(
+                self.endpoint.base_url, content=body, headers=headers
+            )
         except httpx.TransportError as exc:
             raise NetworkError(f"SOAP {step.operation}", exc) from exc
         if response.status_code != 200 and b"Fault>" not in response.content:
             raise error_for(
-                response.status_code, response.content, operation=f"SOAP {step.operation}"
+                response.status_code,
+                response.content,
+                operation=f"SOAP {step.operation}",
             )
         answer_class = element_class(self.MODULE, step.answer)
-        return _result(self._parser.from_bytes(body_payload(response.content), answer_class))
+        return _result(
+            self._parser.from_bytes(body_payload(response.content), answer_class)
+        )
 
     def _default(self, name: str) -> Any:
         return DEFAULTS[name](self._today())
