@@ -11,9 +11,9 @@
 - ``README.md`` and ``requirements.txt``: how to install and use the package, rendered once
   the package is whole (:func:`usage_files`), its requirements derived from its imports.
 
-Templates only place values; every behaviour lives in the runtime. A REST package is
-rendered in openapi-python-client's template environment (its custom-template mechanism,
-ours first: :mod:`codegen.generators.rest_client`), a SOAP one in ours.
+Templates only place values; every behaviour lives in the runtime. Every package is
+rendered in one Jinja environment; the tables of ``_api.py`` are the runtime's own objects,
+printed by :func:`codegen.python_source.python_source`.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree
 
 from codegen.distribution import distribution_name, requirements_of
-from codegen.ir import ClientIR
+from codegen.ir import ClientIR, operation_of
 from codegen.manifest import Api, SpecKind
+from codegen.python_source import python_source
+from codegen.runtime.operation import Operation
 from codegen.soap_ir import SoapClientIR
 from codegen.spec_doc import operations
 from codegen.tree import Tree
@@ -93,24 +95,13 @@ def top_level_names(source: bytes) -> set[str]:
     return names
 
 
-def operation_table(document: dict[str, Any] | None) -> list[dict[str, str]]:
-    """Python literals describing each operation of a normalised OpenAPI document."""
-    rows = []
-    for path, method, operation in operations(document or {}):
-        idempotent = (
-            method in ("get", "head", "options") or operation.get("x-grdf-idempotent") is True
-        )
-        rows.append(
-            {
-                "name": repr(str(operation.get("operationId"))),
-                "method": repr(method.upper()),
-                "path": repr(path),
-                "idempotent": repr(idempotent),
-                "stream": repr("x-grdf-stream" in operation),
-                "aliases": repr(tuple(str(a) for a in operation.get("x-grdf-path-aliases", ()))),
-            }
-        )
-    return sorted(rows, key=lambda row: row["name"])
+def operation_table(document: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """``(operationId, Operation source)`` of each operation of a normalised document."""
+    rows = [
+        (str(operation.get("operationId")), python_source(operation_of(path, method, operation)))
+        for path, method, operation in operations(document or {})
+    ]
+    return sorted(rows)
 
 
 def soap_actions(wsdl: bytes | None) -> dict[str, str]:
@@ -158,8 +149,12 @@ def api_module(
         operations=operation_table(document),
         soap_actions=repr(soap_actions(wsdl)),
         redact=repr(tuple(api.recording.redact)),
-        calls=[(m.operation_id, m.call_source) for m in ir.methods] if ir else [],
-        steps=soap_ir.steps if soap_ir else [],
+        calls=[
+            (m.operation_id, python_source(m.call, {Operation: "OPERATIONS"})) for m in ir.methods
+        ]
+        if ir
+        else [],
+        steps=[(step.operation, python_source(step)) for step in soap_ir.steps] if soap_ir else [],
     )
     return text.encode()
 
@@ -278,14 +273,9 @@ def assemble(
     wsdl: bytes | None,
     ir: ClientIR | None = None,
     soap_ir: SoapClientIR | None = None,
-    *,
-    environment: Environment | None = None,
 ) -> Tree:
-    """Add our files to a generated package (paths relative to the package).
-
-    ``environment`` renders the templates (openapi-python-client's for a REST package).
-    """
-    env = environment if environment is not None else _ENV
+    """Add our files to a generated package (paths relative to the package)."""
+    env = _ENV
     files = dict(package)
     files.update(runtime_files(api.kind))
     source: bytes | None = None

@@ -17,13 +17,27 @@ from codegen.diagnostics import Diagnostic, Severity
 from codegen.generators.rest_client import Argument, Operation, Parsed, parse
 from codegen.manifest import Api
 from codegen.normalize import snake_identifier
-from codegen.runtime.planning import NAMED_RULES
+from codegen.runtime.operation import Operation as RuntimeOperation
+from codegen.runtime.planning import NAMED_RULES, Call, Format, Param, Upload
 from codegen.spec_doc import RefError, deref, operations
 
 _JSON = "application/json"
 _MULTIPART = "multipart/form-data"
 #: What ``x-grdf-method`` may say.
 METHOD_KEYS = frozenset({"name", "stream", "body", "positional", "doc"})
+
+
+def operation_of(path: str, method: str, operation: dict[str, Any]) -> RuntimeOperation:
+    """The runtime's ``Operation`` of one operation of a normalised document."""
+    return RuntimeOperation(
+        name=str(operation.get("operationId")),
+        method=method.upper(),
+        path=path,
+        idempotent=method in ("get", "head", "options")
+        or operation.get("x-grdf-idempotent") is True,
+        stream="x-grdf-stream" in operation,
+        aliases=tuple(str(a) for a in operation.get("x-grdf-path-aliases", ())),
+    )
 
 
 def class_name(key: str) -> str:
@@ -45,13 +59,13 @@ def _one_line(text: str) -> str:
 
 @dataclass(frozen=True)
 class ParamIR:
-    """One argument: its signature fragment and the ``Param(...)`` source of ``_api.py``."""
+    """One argument: its signature fragment and the runtime's ``Param`` of ``_api.py``."""
 
     name: str
     annotation: str
     #: Python source of the default in a signature (``None`` when the argument is required).
     default: str | None
-    param_source: str
+    param: Param
     required: bool
 
 
@@ -79,7 +93,8 @@ class MethodIR:
     returns: str
     item: str | None
     trailer: str | None
-    call_source: str
+    #: The runtime's plan of the call (``_api.py``'s ``CALLS`` entry).
+    call: Call
 
     @property
     def _parameters(self) -> str:
@@ -250,22 +265,22 @@ class _Builder:
         return "str", {"kind": "text"}
 
     @staticmethod
-    def param_source(name: str, wire: str, where: str, required: bool, spec: dict[str, Any]) -> str:
-        args = [f"name={name!r}", f"wire={wire!r}", f"where={where!r}"]
-        if spec.get("kind", "text") != "text":
-            args.append(f"kind={spec['kind']!r}")
-        if required:
-            args.append("required=True")
-        if spec.get("format"):
-            rule, pattern, says = spec["format"]
-            args.append(f"format=Format(rule={rule!r}, pattern={pattern!r}, says={says!r})")
-        if spec.get("choices"):
-            args.append(f"choices={tuple(spec['choices'])!r}")
-        if spec.get("max_items") is not None:
-            args.append(f"max_items={spec['max_items']!r}")
-        if spec.get("default") is not None:
-            args.append(f"default={spec['default']!r}")
-        return f"Param({', '.join(args)})"
+    def runtime_param(
+        name: str, wire: str, where: str, required: bool, spec: dict[str, Any]
+    ) -> Param:
+        """The runtime's ``Param`` of one argument, from what :meth:`typed` read."""
+        declared = spec.get("format")
+        return Param(
+            name=name,
+            wire=wire,
+            where=where,  # type: ignore[arg-type]  # path, query, body or files: the spec's
+            kind=spec.get("kind", "text"),
+            required=required,
+            format=Format(*(str(part) for part in declared)) if declared else None,
+            choices=tuple(spec.get("choices") or ()),
+            max_items=spec.get("max_items"),
+            default=spec.get("default"),
+        )
 
     def argument(self, wire: str, where: str, pointer: str) -> Argument:
         """The Python name and requiredness openapi-python-client gave ``wire``."""
@@ -302,7 +317,7 @@ class _Builder:
                 name,
                 annotation,
                 default,
-                self.param_source(name, wire, where, required, spec),
+                self.runtime_param(name, wire, where, required, spec),
                 required,
             ),
             where,
@@ -310,28 +325,29 @@ class _Builder:
 
     def body(
         self, operation: dict[str, Any], declared: dict[str, Any], method: str, pointer: str
-    ) -> tuple[TypedDictIR | None, list[ParamIR], list[str]]:
+    ) -> tuple[TypedDictIR | None, list[ParamIR], list[Param]]:
         """The JSON body as a TypedDict, or multipart files as positional arguments."""
         content = (operation.get("requestBody") or {}).get("content") or {}
         if _MULTIPART in content:
             schema = self.deref(content[_MULTIPART].get("schema") or {})
             positional = []
-            sources = []
+            params: list[Param] = []
             for wire, prop in (schema.get("properties") or {}).items():
                 at = f"{pointer}/requestBody/{wire}"
                 annotation, spec = self.typed(prop, at)
                 argument = self.argument(wire, "body", at)
                 name, required = argument.python_name, argument.required
-                source = self.param_source(name, wire, "files", required, spec)
-                positional.append(ParamIR(name, annotation, None, source, required))
-                sources.append(source)
-            return None, positional, sources
+                param = self.runtime_param(name, wire, "files", required, spec)
+                positional.append(ParamIR(name, annotation, None, param, required))
+                params.append(param)
+            return None, positional, params
         if _JSON not in content:
             return None, [], []
         schema_ref = content[_JSON].get("schema") or {}
         schema = self.deref(schema_ref)
         typed_name = str(declared.get("body") or f"{class_name(method)}Body")
-        fields, sources = [], []
+        fields: list[tuple[str, str]] = []
+        params = []
         for wire, prop in (schema.get("properties") or {}).items():
             at = f"{pointer}/requestBody/{wire}"
             annotation, spec = self.typed(prop, at)
@@ -342,9 +358,9 @@ class _Builder:
             elif spec.get("kind") not in ("vrai_faux", "list"):
                 annotation = f"{annotation} | None"
             fields.append((name, annotation))
-            sources.append(self.param_source(name, wire, "body", is_required, spec))
+            params.append(self.runtime_param(name, wire, "body", is_required, spec))
         doc = _one_line(schema.get("description") or f"Body of {method}")
-        return TypedDictIR(typed_name, doc, tuple(fields)), [], sources
+        return TypedDictIR(typed_name, doc, tuple(fields)), [], params
 
     # --------------------------------------------------------------------------- operations
 
@@ -404,7 +420,7 @@ class _Builder:
             stream_name = str(declared.get("stream") or f"stream_{name}")
         positional: list[ParamIR] = []
         keywords: list[ParamIR] = []
-        sources: list[str] = []
+        params: list[Param] = []
         by_position = {str(n) for n in declared.get("positional") or ()}
         for raw, at in self.parameters(path, operation, pointer):
             param, where = self.parameter(raw, at)
@@ -414,27 +430,17 @@ class _Builder:
                 positional.append(param)
             else:
                 keywords.append(param)
-            sources.append(param.param_source)
+            params.append(param.param)
         for stale in sorted(by_position - {p.name for p in positional}):
             self.warn(
                 f"{pointer}/x-grdf-method/positional",
                 f"{stale!r} is not a required parameter of {operation_id}",
             )
-        body, files, body_sources = self.body(operation, declared, name, pointer)
+        body, files, body_params = self.body(operation, declared, name, pointer)
         positional.extend(files)
-        sources.extend(body_sources)
-        call = [f"operation=OPERATIONS[{operation_id!r}]"]
-        call.append("params=(" + "".join(f"{s}, " for s in sources) + ")")
-        if operation.get("x-grdf-history-years") is not None:
-            call.append(f"history_years={int(operation['x-grdf-history-years'])!r}")
+        params.extend(body_params)
+        history = operation.get("x-grdf-history-years")
         upload = operation.get("x-grdf-upload")
-        if upload:
-            call.append(
-                "upload=Upload("
-                f"field={str(upload['field'])!r}, max_files={int(upload['max-files'])!r}, "
-                f"max_bytes={int(upload['max-bytes'])!r}, "
-                f"extensions={tuple(str(e) for e in upload['extensions'])!r})"
-            )
         named = tuple(str(r) for r in operation.get("x-grdf-rules") or ())
         for rule in named:
             if rule not in NAMED_RULES:
@@ -442,11 +448,21 @@ class _Builder:
                     f"{pointer}/x-grdf-rules",
                     f"{rule!r} is not a rule of the runtime ({', '.join(sorted(NAMED_RULES))})",
                 )
-        if named:
-            call.append(f"rules={named!r}")
-        by_role = self.required_by_role(operation)
-        if by_role:
-            call.append(f"required_by_role={by_role!r}")
+        call = Call(
+            operation=operation_of(path, verb, operation),
+            params=tuple(params),
+            history_years=int(history) if history is not None else None,
+            upload=Upload(
+                field=str(upload["field"]),
+                max_files=int(upload["max-files"]),
+                max_bytes=int(upload["max-bytes"]),
+                extensions=tuple(str(e) for e in upload["extensions"]),
+            )
+            if upload
+            else None,
+            rules=named,
+            required_by_role=self.required_by_role(operation),
+        )
         item = trailer = None
         if stream:
             item = self.model(str(stream.get("item")), f"{pointer}/x-grdf-stream/item")
@@ -470,7 +486,7 @@ class _Builder:
             returns=returns,
             item=item,
             trailer=trailer,
-            call_source=f"Call({', '.join(call)})",
+            call=call,
         )
 
     def required_by_role(self, operation: dict[str, Any]) -> dict[str, tuple[str, ...]]:

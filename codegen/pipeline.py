@@ -119,13 +119,9 @@ def _render_rest(sources: ApiSources) -> _Piece:
     struct_problems += ir.diagnostics
     if any(d.severity is Severity.ERROR for d in ir.diagnostics):
         return _Piece({}, problems + client_problems + model_problems + struct_problems)
-    package = assemble(api, {}, normalized.document, None, ir, environment=parsed.environment)
+    package = assemble(api, {}, normalized.document, None, ir)
     package["structs.py"] = structs.encode()
-    package.update(
-        usage_files(
-            api, package, spec_version_of(api, normalized.document), ir, env=parsed.environment
-        )
-    )
+    package.update(usage_files(api, package, spec_version_of(api, normalized.document), ir))
     document = json.dumps(normalized.document, indent=2, ensure_ascii=False) + "\n"
     files: Tree = {
         **prefixed(package, api.package),

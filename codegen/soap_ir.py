@@ -18,7 +18,9 @@ from lxml import etree
 
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.manifest import Api, Soap, SoapParam, SoapStep
-from codegen.runtime.soap_client import DEFAULTS, FORMATS, PARAM_TYPES, STEP_RULES
+from codegen.python_source import python_source
+from codegen.runtime.soap_client import DEFAULTS, FORMATS, PARAM_TYPES, STEP_RULES, Step
+from codegen.runtime.soap_client import Param as StepParam
 
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
 _SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
@@ -67,6 +69,11 @@ class DialogueIR:
     defaults: tuple[tuple[str, str], ...]
     rules: tuple[str, ...]
 
+    @property
+    def rules_source(self) -> str:
+        """The rules as the Python tuple the dialogue checks."""
+        return python_source(self.rules)
+
 
 @dataclass
 class SoapClientIR:
@@ -79,8 +86,8 @@ class SoapClientIR:
     identity: tuple[tuple[str, str], ...]
     #: Constructor arguments filling a personal element (never in a ``repr``).
     private: tuple[str, ...] = ()
-    #: ``STEPS`` entries: operation name and the ``Step(...)`` source.
-    steps: list[tuple[str, str]] = field(default_factory=list)
+    #: ``STEPS``: each step as the runtime's own ``Step``.
+    steps: list[Step] = field(default_factory=list)
     methods: list[SoapMethodIR] = field(default_factory=list)
     dialogue: DialogueIR | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -88,7 +95,7 @@ class SoapClientIR:
     @property
     def identity_source(self) -> str:
         """``IDENTITY``: ``{element path: constructor argument}`` as Python source."""
-        return repr(dict(self.identity))
+        return python_source(dict(self.identity))
 
 
 def _q(tag: str, namespace: str = _WSDL) -> str:
@@ -182,16 +189,16 @@ def _values(names: list[str]) -> str:
     return "{" + ", ".join(f'"{n}": {n}' for n in names) + "}"
 
 
-def _step_source(step: SoapStep, found: _Operation) -> str:
-    rows = "".join(
-        f"\n            Param({p.name!r}, {p.element!r}, {p.type!r}, {p.rule!r}),"
-        for p in step.params
-    )
-    return (
-        f"Step(\n        operation={step.operation!r},\n        action={found.action!r},\n"
-        f"        request={found.request!r},\n        answer={found.answer!r},\n"
-        f"        params=({rows}\n        ),\n        constants={dict(step.constants)!r},\n"
-        f"        rules={tuple(step.rules)!r},\n    )"
+def _step(step: SoapStep, found: _Operation) -> Step:
+    """The runtime's ``Step`` of one declared step of the manifest."""
+    return Step(
+        operation=step.operation,
+        action=found.action,
+        request=found.request,
+        answer=found.answer,
+        params=tuple(StepParam(p.name, p.element, p.type, p.rule) for p in step.params),
+        constants=dict(step.constants),
+        rules=tuple(step.rules),
     )
 
 
@@ -243,7 +250,7 @@ def build_soap_client(api: Api, wsdl: bytes, schemas: list[Path]) -> SoapClientI
                 error(f"step {step.method}: {found.request} has no element {path!r}")
         params = list(step.params)
         by_method[step.method] = params
-        ir.steps.append((step.operation, _step_source(step, found)))
+        ir.steps.append(_step(step, found))
         ir.methods.append(
             SoapMethodIR(
                 name=step.method,

@@ -247,7 +247,8 @@ def stale_declarations(rendered: Rendered) -> list[str]:
     from conformance.coverage import stale_declarations as stale
 
     soap = {
-        name: frozenset(step for step, _ in ir.steps) for name, ir in rendered.soap_clients.items()
+        name: frozenset(step.operation for step in ir.steps)
+        for name, ir in rendered.soap_clients.items()
     }
     return stale(rendered.documents, soap) if rendered.documents or soap else []
 

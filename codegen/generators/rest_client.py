@@ -3,10 +3,10 @@
 Its parser turns the normalised OpenAPI document into endpoints that already carry Python
 names (parameters, body properties, reserved words escaped), what is required, where each
 parameter goes, and the operations it could not read. The client IR (:mod:`codegen.ir`)
-takes those from here, and GRDF's typing (``x-grdf-*``) from the spec. The package's
-files are then rendered by its template environment, our templates first (its
-custom-template mechanism); its stock modules (endpoint functions and attrs models that
-call GRDF without the runtime's OAuth, quota and retries) are not written at all.
+takes those from here, and GRDF's typing (``x-grdf-*``) from the spec. The package's files
+are rendered by our templates (:mod:`codegen.assemble`); its stock modules (endpoint
+functions and attrs models that call GRDF without the runtime's OAuth, quota and retries)
+are not written at all.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
-from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.errors import ErrorLevel, GeneratorError
@@ -28,8 +26,6 @@ from openapi_python_client.strings import PythonIdentifier
 
 from codegen.diagnostics import Diagnostic, Severity
 from codegen.manifest import Api
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "package"
 
 
 @dataclass(frozen=True)
@@ -50,11 +46,10 @@ class Operation:
 
 @dataclass
 class Parsed:
-    """What the parser read of one API, and the template environment it renders with."""
+    """What the parser read of one API."""
 
     #: Each endpoint read, by the Python name the parser gave it.
     operations: dict[str, Operation]
-    environment: Environment
     diagnostics: list[Diagnostic]
     field_prefix: str = "field_"
 
@@ -138,7 +133,4 @@ def parse(api: Api, document: dict[str, Any]) -> tuple[Parsed | None, list[Diagn
             operations[str(endpoint.name)] = _operation(endpoint)
         for error in collection.parse_errors:
             diagnostics.append(_diagnostic(api, error))
-    environment = Project(openapi=data, config=config, custom_template_path=TEMPLATES).env
-    # a template naming a value the IR lacks must fail, not render an empty string
-    environment.undefined = StrictUndefined
-    return Parsed(operations, environment, diagnostics, config.field_prefix), []
+    return Parsed(operations, diagnostics, config.field_prefix), []

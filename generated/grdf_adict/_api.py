@@ -54,14 +54,12 @@ OPERATIONS: dict[str, Operation] = {
         method="PUT",
         path="/pce/{id_pce}/droit_acces",
         idempotent=False,
-        stream=False,
     ),
     "fin_acces": Operation(
         name="fin_acces",
         method="PATCH",
         path="/droit_acces/{id_droit_acces}",
         idempotent=False,
-        stream=False,
     ),
     "getPceId_pceDonnees_consos_informatives": Operation(
         name="getPceId_pceDonnees_consos_informatives",
@@ -82,7 +80,6 @@ OPERATIONS: dict[str, Operation] = {
         method="GET",
         path="/pce/{id_pce}/donnees_contractuelles",
         idempotent=True,
-        stream=False,
     ),
     "getPceId_pceDonnees_injections_publiees": Operation(
         name="getPceId_pceDonnees_injections_publiees",
@@ -97,14 +94,12 @@ OPERATIONS: dict[str, Operation] = {
         method="GET",
         path="/pce/{id_pce}/donnees_techniques",
         idempotent=True,
-        stream=False,
     ),
     "preuve": Operation(
         name="preuve",
         method="PUT",
         path="/droit_acces/{id_droit_acces}/preuves",
         idempotent=False,
-        stream=False,
     ),
 }
 SOAP_ACTIONS: dict[str, str] = {}
@@ -266,7 +261,7 @@ CALLS: dict[str, Call] = {
             ),
         },
     ),
-    "consulter_acces": Call(operation=OPERATIONS["consulter_acces"], params=()),
+    "consulter_acces": Call(operation=OPERATIONS["consulter_acces"]),
     "consulter_acces_specifiques": Call(
         operation=OPERATIONS["consulter_acces_specifiques"],
         params=(

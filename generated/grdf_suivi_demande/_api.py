@@ -31,7 +31,6 @@ OPERATIONS: dict[str, Operation] = {
         method="GET",
         path="/demande/v1/demandes/{numero_demande}/externe",
         idempotent=True,
-        stream=False,
     ),
 }
 SOAP_ACTIONS: dict[str, str] = {}

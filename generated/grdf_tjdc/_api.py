@@ -38,12 +38,11 @@ STEPS: dict[str, Step] = {
         request="RequeteWSVerifierRecevabiliteTJDC",
         answer="ReponseWSVerifierRecevabiliteTJDC",
         params=(
-            Param("numero_pce", "NumeroPCE", "str", "pce"),
-            Param("nom_du_client", "NomDuClient", "str", None),
-            Param("code_postal", "CodePostal", "str", "postcode"),
+            Param(name="numero_pce", element="NumeroPCE", rule="pce"),
+            Param(name="nom_du_client", element="NomDuClient"),
+            Param(name="code_postal", element="CodePostal", rule="postcode"),
         ),
         constants={"NumeroVersion": "V1", "TypeDemande": "TJDC"},
-        rules=(),
     ),
     "CreerDemandeTJDC": Step(
         operation="CreerDemandeTJDC",
@@ -51,14 +50,16 @@ STEPS: dict[str, Step] = {
         request="RequeteWSCreerDemandeTJDC",
         answer="ReponseWSCreerDemandeTJDC",
         params=(
-            Param("numero_pce", "Demande/NumeroPCE", "str", None),
-            Param("date_demandee", "Demande/DateDemandee", "date", None),
+            Param(name="numero_pce", element="Demande/NumeroPCE"),
+            Param(name="date_demandee", element="Demande/DateDemandee", type="date"),
             Param(
-                "autorisation_expresse", "Demande/AutorisationExpresse", "oui-non", None
+                name="autorisation_expresse",
+                element="Demande/AutorisationExpresse",
+                type="oui-non",
             ),
-            Param("nom_du_client", "Demande/NomDuClient", "str", None),
-            Param("code_postal", "Demande/CodePostal", "str", None),
-            Param("tarif", "Demande/Tarif", "str", None),
+            Param(name="nom_du_client", element="Demande/NomDuClient"),
+            Param(name="code_postal", element="Demande/CodePostal"),
+            Param(name="tarif", element="Demande/Tarif"),
         ),
         constants={"NumeroVersion": "V1", "Demande/TypeDemande": "TJDC"},
         rules=("tjdc_request",),

@@ -22,11 +22,7 @@ QUOTA_TIERS: dict[str, dict[str, int]] = {}
 DEFAULT_QUOTA_TIER: str | None = None
 OPERATIONS: dict[str, Operation] = {
     "consulter": Operation(
-        name="consulter",
-        method="GET",
-        path="/demandes/{numero}",
-        idempotent=True,
-        stream=False,
+        name="consulter", method="GET", path="/demandes/{numero}", idempotent=True
     ),
 }
 SOAP_ACTIONS: dict[str, str] = {}

@@ -22,11 +22,7 @@ QUOTA_TIERS: dict[str, dict[str, int]] = {}
 DEFAULT_QUOTA_TIER: str | None = None
 OPERATIONS: dict[str, Operation] = {
     "lire_pce": Operation(
-        name="lire_pce",
-        method="GET",
-        path="/pce/{id_pce}",
-        idempotent=True,
-        stream=False,
+        name="lire_pce", method="GET", path="/pce/{id_pce}", idempotent=True
     ),
 }
 SOAP_ACTIONS: dict[str, str] = {}

@@ -26,7 +26,6 @@ OPERATIONS: dict[str, Operation] = {
         method="PUT",
         path="/dossiers/{id}/preuves",
         idempotent=False,
-        stream=False,
     ),
 }
 SOAP_ACTIONS: dict[str, str] = {}

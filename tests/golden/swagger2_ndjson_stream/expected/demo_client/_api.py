@@ -22,11 +22,7 @@ QUOTA_TIERS: dict[str, dict[str, int]] = {}
 DEFAULT_QUOTA_TIER: str | None = None
 OPERATIONS: dict[str, Operation] = {
     "lister_lignes": Operation(
-        name="lister_lignes",
-        method="GET",
-        path="/lignes",
-        idempotent=True,
-        stream=True,
+        name="lister_lignes", method="GET", path="/lignes", idempotent=True, stream=True
     ),
 }
 SOAP_ACTIONS: dict[str, str] = {}
@@ -39,5 +35,5 @@ API = ApiInfo(
 )
 #: Each operation as the clients plan it, from the spec: parameters, checks and rules.
 CALLS: dict[str, Call] = {
-    "lister_lignes": Call(operation=OPERATIONS["lister_lignes"], params=()),
+    "lister_lignes": Call(operation=OPERATIONS["lister_lignes"]),
 }
