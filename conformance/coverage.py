@@ -2,7 +2,7 @@
 
 The CLI passes what the generator knows (the normalised documents it rendered and the
 methods of each operation); this module adds the suite's side: whether the mock has a
-hand-written (stateful) behaviour for the operation or serves the spec's default, and how
+hand-written behaviour for the operation or serves the spec's default, and how
 many rows of ``conformance/tables`` exercise it. ``grdfkit check`` fails on what
 :func:`stale_declarations` finds: a mock override or a table row naming an operation the
 specs no longer have.
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from codegen.spec_doc import operations
+from conformance.behaviours import spec_only_fields
 from conformance.facts.tables import load_table
-from conformance.stateful import spec_only_fields
 
 
 @dataclass(frozen=True)
@@ -28,34 +28,36 @@ class Coverage:
     operation_id: str
     label: str
     methods: tuple[str, ...]
-    stateful: bool
+    handwritten: bool
     rows: int
     #: Fields of its answers only the spec gives a value (``model.field``): GRDF added them.
     spec_only: tuple[str, ...] = ()
 
     @property
     def mock(self) -> str:
-        """``stateful`` (hand-written behaviour) or ``spec default``."""
-        return "stateful" if self.stateful else "spec default"
+        """``hand-written`` (the mock's own behaviour) or ``spec default``."""
+        return "hand-written" if self.handwritten else "spec default"
 
     @property
     def gaps(self) -> list[str]:
         """What a demanding user would want written by hand for this operation."""
         found = []
-        if not self.stateful:
-            found.append("no stateful mock behaviour (the mock answers from the spec)")
+        if not self.handwritten:
+            found.append("no hand-written mock behaviour (the mock answers from the spec)")
         if not self.rows:
             found.append("no table rows (only the property tests check it)")
         if self.spec_only:
-            found.append(f"answered from the spec, no stateful value: {', '.join(self.spec_only)}")
+            found.append(
+                f"answered from the spec, no hand-written value: {', '.join(self.spec_only)}"
+            )
         return found
 
 
-def stateful_operations(api: str) -> frozenset[str]:
+def handwritten_operations(api: str) -> frozenset[str]:
     """The operationIds of ``api`` the mock serves with hand-written behaviour."""
-    from conformance.stateful import STATEFUL
+    from conformance.behaviours import HANDWRITTEN
 
-    return STATEFUL.get(api, frozenset())
+    return HANDWRITTEN.get(api, frozenset())
 
 
 def _yaml_rows(file: str) -> list[dict[str, Any]]:
@@ -97,9 +99,9 @@ def coverage(
             count = rows.get((api, label), 0)
             if len(operations) == 1:
                 count += rows.get((api, "*"), 0)
-            stateful = operation_id in stateful_operations(api)
+            handwritten = operation_id in handwritten_operations(api)
             spec_only: tuple[str, ...] = ()
-            if stateful:
+            if handwritten:
                 method, path = label.split(" ", 1)
                 operation = document["paths"][path][method.lower()]
                 spec_only = tuple(
@@ -113,7 +115,7 @@ def coverage(
                     operation_id,
                     label,
                     methods.get((api, operation_id), ()),
-                    stateful,
+                    handwritten,
                     count,
                     spec_only,
                 )
@@ -142,7 +144,7 @@ def soap_coverage(api: str, operations: Mapping[str, tuple[str, ...]]) -> list[C
             operation,
             f"SOAP {operation}",
             methods,
-            operation in stateful_operations(api),
+            operation in handwritten_operations(api),
             rows[operation],
         )
         for operation, methods in sorted(operations.items())
@@ -162,13 +164,13 @@ def stale_declarations(
     for api, document in sorted(documents.items()):
         ids = {op for op, _ in labels(document)}
         problems += [
-            f"conformance/stateful.py: {api}: {name!r} is no operationId of the {api} spec"
-            for name in sorted(stateful_operations(api) - ids)
+            f"conformance/behaviours.py: {api}: {name!r} is no operationId of the {api} spec"
+            for name in sorted(handwritten_operations(api) - ids)
         ]
     for api, in_wsdl in sorted((soap_operations or {}).items()):
         problems += [
-            f"conformance/stateful.py: {api}: {name!r} is no operation of the {api} WSDL"
-            for name in sorted(stateful_operations(api) - in_wsdl)
+            f"conformance/behaviours.py: {api}: {name!r} is no operation of the {api} WSDL"
+            for name in sorted(handwritten_operations(api) - in_wsdl)
         ]
     for (api, label), count in sorted(row_labels().items()):
         if label != "*" and api in documents and (api, label) not in known:

@@ -195,11 +195,11 @@ def _print_coverage_table(
     width = max((len(r.label) for r in rows), default=0)
     for api in sorted({r.api for r in rows}):
         mine = [r for r in rows if r.api == api]
-        stateful = sum(r.stateful for r in mine)
+        handwritten = sum(r.handwritten for r in mine)
         out.print(
             f"[bold]{escape(title)} of {escape(api)}[/]: {len(mine)} operation(s), "
-            f"{sum(bool(r.methods) for r in mine)} with typed methods, {stateful} with stateful "
-            f"mock behaviour, {sum(r.rows for r in mine)} table rows",
+            f"{sum(bool(r.methods) for r in mine)} with typed methods, {handwritten} with "
+            f"hand-written mock behaviour, {sum(r.rows for r in mine)} table rows",
             highlight=False,
         )
         for row in mine:

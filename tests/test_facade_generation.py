@@ -188,7 +188,7 @@ def test_a_new_streamed_operation_and_field_get_typed_wrapped_methods(tmp_path: 
     flat = " ".join(output.split())
     new = "GET /pce/{id_pce}/donnees_consos_horaires"
     assert f"{new} consos_horaires + stream spec default 0 rows" in flat, output
-    assert f"coverage: adict {new}: no stateful mock behaviour" in flat
+    assert f"coverage: adict {new}: no hand-written mock behaviour" in flat
     assert f"coverage: adict {new}: no table rows" in flat
     facade = (generated / "grdf_adict" / "facade.py").read_text()
     assert "def consos_horaires(" in facade and "def stream_consos_horaires(" in facade
@@ -359,16 +359,16 @@ def test_a_misspelt_declaration_is_named_and_an_unknown_rule_refused(tmp_path: P
 
 def test_the_stateful_table_names_the_mock_s_handlers() -> None:
     """The coverage report's table of stateful operations is the mock's, exactly."""
-    from conformance.mock.app import stateful_handlers
+    from conformance.behaviours import HANDWRITTEN
+    from conformance.mock.app import handwritten_handlers
     from conformance.mock.config import MockConfig
     from conformance.mock.state import MockState
     from conformance.mock.tjdc import OPERATIONS
-    from conformance.stateful import STATEFUL
 
-    handlers = set(stateful_handlers(MockState(), MockConfig()))
-    rest = [names for api, names in STATEFUL.items() if api != "tjdc"]
+    handlers = set(handwritten_handlers(MockState(), MockConfig()))
+    rest = [names for api, names in HANDWRITTEN.items() if api != "tjdc"]
     assert handlers == set().union(*rest)
-    assert STATEFUL["tjdc"] == OPERATIONS
+    assert HANDWRITTEN["tjdc"] == OPERATIONS
 
 
 def test_generate_in_another_project_reports_coverage_without_a_traceback(
@@ -383,7 +383,7 @@ def test_generate_in_another_project_reports_coverage_without_a_traceback(
     code, output = grdfkit("generate")
     assert code == EXIT_OK, output
     assert "Traceback" not in output and "coverage of demo" in output
-    assert "no stateful mock behaviour" in output
+    assert "no hand-written mock behaviour" in output
     code, output = grdfkit("check")
     assert code == EXIT_OK, output
     assert (tmp_path / "generated" / "demo_client" / "facade.py").is_file()

@@ -532,3 +532,12 @@ scope = "/adict/recette/v7"
     finally:
         mock.terminate()
         mock.wait(timeout=10)
+
+
+def test_the_tjdc_switches_reset_with_the_rest_of_the_state() -> None:
+    from conformance.mock.state import MockState
+
+    state = MockState()
+    state.tjdc_maintenance = state.tjdc_opening_hours = True
+    state.reset()
+    assert (state.tjdc_maintenance, state.tjdc_opening_hours) == (False, False)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.stateful import ANSWERED_FIELDS, STATEFUL, answer_models, spec_only_fields
+from conformance.behaviours import ANSWERED_FIELDS, HANDWRITTEN, answer_models, spec_only_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -33,7 +33,7 @@ def test_every_answered_field_is_one_of_the_spec_s() -> None:
             for operation in item.values():
                 if (
                     not isinstance(operation, dict)
-                    or operation.get("operationId") not in STATEFUL[api]
+                    or operation.get("operationId") not in HANDWRITTEN[api]
                 ):
                     continue
                 assert spec_only_fields(api, operation, schemas) == {}, operation["operationId"]
@@ -83,7 +83,7 @@ def test_a_field_grdf_adds_reaches_the_answer_and_the_client(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert (
-        "coverage: adict PUT /pce/{id_pce}/droit_acces: answered from the spec, no stateful "
+        "coverage: adict PUT /pce/{id_pce}/droit_acces: answered from the spec, no hand-written "
         "value: demander_acces_out.canal_creation" in " ".join(done.stderr.split())
     ), done.stderr
     mock = subprocess.Popen(

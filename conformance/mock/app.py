@@ -110,14 +110,14 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     """The mock as an ASGI app; ``app.state.mock`` is its :class:`MockState`.
 
     Every operation of every REST spec of the manifest is routed, under the URL path of each
-    of its environments; :func:`stateful_handlers` names the operations with hand-written
+    of its environments; :func:`handwritten_handlers` names the operations with hand-written
     behaviour, the others get the spec's default (:mod:`conformance.mock.default`).
     """
     config = config or MockConfig()
     state = state or MockState()
     state.reset()
     suivi.seed(state)
-    overrides = stateful_handlers(state, config)
+    overrides = handwritten_handlers(state, config)
 
     def guarded(
         api: Api, scope: str, handler: Handler, *, failure_prefix: str
@@ -303,7 +303,6 @@ def control_routes(state: MockState, key: str) -> list[Route]:
     async def reset(request: Request, body: dict[str, Any]) -> Response:
         state.reset()
         suivi.seed(state)
-        tjdc.Switches.maintenance = tjdc.Switches.opening_hours = False
         return JSONResponse({"reset": True})
 
     async def clock(request: Request, body: dict[str, Any]) -> Response:
@@ -344,10 +343,10 @@ def control_routes(state: MockState, key: str) -> list[Route]:
         return JSONResponse(state.failures)
 
     async def switches(request: Request, body: dict[str, Any]) -> Response:
-        tjdc.Switches.maintenance = bool(body.get("maintenance", tjdc.Switches.maintenance))
-        tjdc.Switches.opening_hours = bool(body.get("opening_hours", tjdc.Switches.opening_hours))
+        state.tjdc_maintenance = bool(body.get("maintenance", state.tjdc_maintenance))
+        state.tjdc_opening_hours = bool(body.get("opening_hours", state.tjdc_opening_hours))
         return JSONResponse(
-            {"maintenance": tjdc.Switches.maintenance, "opening_hours": tjdc.Switches.opening_hours}
+            {"maintenance": state.tjdc_maintenance, "opening_hours": state.tjdc_opening_hours}
         )
 
     return [
@@ -370,7 +369,7 @@ def _by_method(
     return endpoint
 
 
-def stateful_handlers(state: MockState, config: MockConfig) -> dict[str, Handler]:
+def handwritten_handlers(state: MockState, config: MockConfig) -> dict[str, Handler]:
     """The operations with hand-written behaviour (stateful, GRDF's data sheet), by operationId.
 
     Every other operation of the specs gets the spec's default (:mod:`conformance.mock.default`).

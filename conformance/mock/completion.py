@@ -1,6 +1,6 @@
-"""What GRDF adds to a model reaches the mock's stateful answers.
+"""What GRDF adds to a model reaches the mock's hand-written answers.
 
-A stateful handler writes the fields it knows (:data:`conformance.stateful.ANSWERED_FIELDS`).
+A hand-written handler writes the fields it knows (:data:`conformance.behaviours.ANSWERED_FIELDS`).
 When the spec gives an answer model a field no handler knows, as when GRDF adds one, the
 field is filled in from the spec, as the default answers are (its example, else a minimal
 valid value): a client generated from the new spec reads it, and the coverage report names
@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from conformance import project
+from conformance.behaviours import answer_models, spec_only_fields
 from conformance.mock.config import MockClient
 from conformance.mock.responses import JSONResponse
 from conformance.mock.synth import Synthesizer
-from conformance.stateful import answer_models, spec_only_fields
 
 Handler = Callable[[Request, MockClient], Awaitable[Response]]
 

@@ -74,6 +74,10 @@ class MockState:
     failures: dict[str, int] = field(default_factory=dict)
     #: The status and message a planned failure answers with, by path prefix (default 500).
     failure_answers: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: TJDC's operator switches (test controls): the service in maintenance, and its
+    #: opening hours enforced.
+    tjdc_maintenance: bool = False
+    tjdc_opening_hours: bool = False
     #: (CDG-F, PCE) pairs whose VerifierRecevabiliteTJDC answered P: step 2 needs step 1.
     tjdc_verified: set[tuple[str, str]] = field(default_factory=set)
     numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))

@@ -46,13 +46,6 @@ def message(row_id: str, index: int = 0, **codes: str) -> str:
     return str(row["messages"][index]).format(**{**row.get("codes", {}), **codes})
 
 
-class Switches:
-    """Operator switches of the TJDC service (set through the test controls)."""
-
-    maintenance = False
-    opening_hours = False
-
-
 def schema() -> etree.XMLSchema:
     """Our XSD, to refuse schema-invalid requests with a Fault."""
     return etree.XMLSchema(etree.parse(str(project.schema_paths(TJDC_API)[0])))
@@ -235,9 +228,9 @@ def _service_refusal(payload: etree._Element, state: MockState, config: MockConf
     DN, and ``NumeroCAD`` that client's CDG-F (decided: seed 002 names the refusal, not
     the rule behind it).
     """
-    if Switches.maintenance:
+    if state.tjdc_maintenance:
         return message("maintenance")
-    if Switches.opening_hours and not (HOURS[0] <= state.now().time() < HOURS[1]):
+    if state.tjdc_opening_hours and not (HOURS[0] <= state.now().time() < HOURS[1]):
         return message("hors_heures_ouverture")
     if state.failures.get("/omega", 0) > 0:
         state.failures["/omega"] -= 1

@@ -1,6 +1,6 @@
 """Which operations the mock serves with hand-written behaviour, and which fields it answers.
 
-Kept apart from the mock package (:func:`conformance.mock.app.stateful_handlers`, which a test
+Kept apart from the mock package (:func:`conformance.mock.app.handwritten_handlers`, which a test
 keeps equal to this table) so the coverage report can name them for any project without
 loading the mock, whose handlers read our ADICT spec.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-STATEFUL: dict[str, frozenset[str]] = {
+HANDWRITTEN: dict[str, frozenset[str]] = {
     "adict": frozenset(
         {
             "droit_acces",
@@ -31,7 +31,7 @@ STATEFUL: dict[str, frozenset[str]] = {
 }
 
 
-#: The top-level fields of each model a stateful answer carries (``api:model``) that the
+#: The top-level fields of each model a hand-written answer carries (``api:model``) that the
 #: mock's handlers write, or leave out on purpose (GRDF's example omits an injection
 #: perimeter on a supply right). A field GRDF adds to such a model is not here: the mock
 #: answers it from the spec (:mod:`conformance.mock.completion`) and the coverage report
@@ -196,7 +196,7 @@ def answer_models(operation: Mapping[str, Any]) -> dict[str, str]:
 def spec_only_fields(
     api: str, operation: Mapping[str, Any], schemas: Mapping[str, Any]
 ) -> dict[str, list[str]]:
-    """Per answer model of a stateful operation, the fields no handler gives a value."""
+    """Per answer model of a hand-written operation, the fields no handler gives a value."""
     found: dict[str, list[str]] = {}
     for model in answer_models(operation).values():
         schema = schemas.get(model) or {}
