@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -775,23 +774,12 @@ def mock(
     """
     _check_mockable()
     from conformance.mock import MockConfig, create_app
-    from conformance.mock.config import DEFAULT_CLIENTS, MockClient
+    from conformance.mock.config import DEFAULT_CLIENTS, parse_client
 
-    clients = list(DEFAULT_CLIENTS)
-    for spec in client or []:
-        parts = spec.split(":", 4)
-        if len(parts) < 2 or not parts[0] or not parts[1]:
-            raise fail_usage(f"--client {spec!r}: expected ID:SECRET[:TIER[:CDGF[:DN]]]")
-        tier = parts[2] if len(parts) > 2 and parts[2] else "small"
-        if tier not in ("small", "medium", "large", "unmetered"):
-            raise fail_usage(
-                f"--client {spec!r}: tier {tier!r} is not small, medium, large or unmetered"
-            )
-        cdgf = parts[3] if len(parts) > 3 and parts[3] else None
-        if cdgf is not None and not re.fullmatch(r"[A-Z0-9]{9}", cdgf):
-            raise fail_usage(f"--client {spec!r}: CDG-F {cdgf!r} is not 9 letters or digits")
-        dn = parts[4] if len(parts) > 4 and parts[4] else None
-        clients.append(MockClient(parts[0], parts[1], tier, cdgf, dn))
+    try:
+        clients = [*DEFAULT_CLIENTS, *(parse_client(spec) for spec in client or [])]
+    except ValueError as exc:
+        raise fail_usage(str(exc)) from None
     if (tls_cert is None) != (tls_key is None) or (tls_client_ca and not tls_cert):
         raise fail_usage("--tls-cert and --tls-key go together (and --tls-client-ca needs them)")
     from conformance.facts.bugs import resolve

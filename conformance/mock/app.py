@@ -106,75 +106,81 @@ def _fallback_paths(run: cassettes.Run) -> tuple[tuple[str, str], ...]:
     return tuple(rewrites)
 
 
-def create_app(config: MockConfig | None = None, state: MockState | None = None) -> Starlette:
-    """The mock as an ASGI app; ``app.state.mock`` is its :class:`MockState`.
+Endpoint = Callable[[Request], Awaitable[Response]]
 
-    Every operation of every REST spec of the manifest is routed, under the URL path of each
-    of its environments; :func:`handwritten_handlers` names the operations with hand-written
-    behaviour, the others get the spec's default (:mod:`conformance.mock.default`).
+
+def _guarded(
+    config: MockConfig, state: MockState, api: Api, scope: str, handler: Handler, prefix: str
+) -> Endpoint:
+    """``handler`` behind the gateway's checks.
+
+    The token's scope, the quota, planned failures; then the planted bugs' rewrites.
     """
-    config = config or MockConfig()
-    state = state or MockState()
-    state.reset()
-    suivi.seed(state)
-    overrides = handwritten_handlers(state, config)
+    code_message = _error_shape_is_code_message(api.name)
+    quota_key = api.quota_group or api.name
 
-    def guarded(
-        api: Api, scope: str, handler: Handler, *, failure_prefix: str
-    ) -> Callable[[Request], Awaitable[Response]]:
-        code_message = _error_shape_is_code_message(api.name)
-        quota_key = api.quota_group or api.name
+    async def endpoint(request: Request) -> Response:
+        client = bearer(request, config, state, scope)
+        if isinstance(client, Denied):
+            return _denied(client, code_message)
+        limits = config.limits_for(api, client) if config.metered(client) else None
+        if limits is not None:
+            refused = take_quota(
+                state,
+                f"{quota_key}:{client.client_id}",
+                *limits,
+                arrived=request.scope.get(ARRIVAL),
+            )
+            if refused is not None:
+                return _denied(refused, code_message)
+        if state.failures.get(prefix, 0) > 0:
+            return _planned_failure(state, prefix, request, code_message)
+        response = await handler(request, client)
+        if config.bugs and not code_message:
+            response = bugs.rewrite_adict(config.bugs, request.method, request.url.path, response)
+        return response
 
-        async def endpoint(request: Request) -> Response:
-            client = bearer(request, config, state, scope)
-            if isinstance(client, Denied):
-                return _denied(client, code_message)
-            limits = config.limits_for(api, client) if config.metered(client) else None
-            if limits is not None:
-                refused = take_quota(
-                    state,
-                    f"{quota_key}:{client.client_id}",
-                    *limits,
-                    arrived=request.scope.get(ARRIVAL),
-                )
-                if refused is not None:
-                    return _denied(refused, code_message)
-            if state.failures.get(failure_prefix, 0) > 0:
-                state.failures[failure_prefix] -= 1
-                if code_message:
-                    status, text = state.failure_answers.get(
-                        failure_prefix, (500, "Erreur interne du serveur")
-                    )
-                    return suivi_error(status, text)
-                id_pce = request.path_params.get("id_pce")
-                return (
-                    restitution_error(id_pce, "server_error")
-                    if id_pce
-                    else traitement_response("erreur_technique")
-                )
-            response = await handler(request, client)
-            if config.bugs and not code_message:
-                response = bugs.rewrite_adict(
-                    config.bugs, request.method, request.url.path, response
-                )
-            return response
+    return endpoint
 
-        return endpoint
 
-    def token(scopes: dict[str, int]) -> Callable[[Request], Awaitable[Response]]:
+def _planned_failure(
+    state: MockState, prefix: str, request: Request, code_message: bool
+) -> Response:
+    """One of the technical errors the test controls planned, in the API's own shape."""
+    state.failures[prefix] -= 1
+    if code_message:
+        status, text = state.failure_answers.get(prefix, (500, "Erreur interne du serveur"))
+        return suivi_error(status, text)
+    id_pce = request.path_params.get("id_pce")
+    if id_pce:
+        return restitution_error(id_pce, "server_error")
+    return traitement_response("erreur_technique")
+
+
+def _token_routes(config: MockConfig, state: MockState) -> list[Route]:
+    """Each token endpoint of the manifest (and, with ``--quirks bas``, the BAS's older one)."""
+
+    def token(scopes: dict[str, int]) -> Endpoint:
         async def endpoint(request: Request) -> Response:
             return await token_endpoint(request, config, state, scopes)
 
         return endpoint
 
-    quirky = "bas" in config.quirks
     token_routes = project.token_routes()
-    routes: list[Route] = [
-        Route(route.path, token(route.scopes), methods=["POST"]) for route in token_routes
-    ]
-    if quirky:  # the BAS's older ADICT endpoint grants what ADICT's grants
+    routes = [Route(route.path, token(route.scopes), methods=["POST"]) for route in token_routes]
+    if "bas" in config.quirks:  # the BAS's older ADICT endpoint grants what ADICT's grants
         adict_scopes = next(r.scopes for r in token_routes if "adict" in r.apis)
         routes.append(Route(OLD_ADICT_TOKEN_PATH, token(adict_scopes), methods=["POST"]))
+    return routes
+
+
+def _rest_routes(config: MockConfig, state: MockState) -> list[Route]:
+    """Every operation of every REST spec, under each environment's path.
+
+    Hand-written behaviour where there is some, the spec's default otherwise.
+    """
+    overrides = handwritten_handlers(state, config)
+    quirky = "bas" in config.quirks
 
     def default_handler(op: SpecOperation) -> Handler:
         async def handler(request: Request, client: MockClient) -> Response:
@@ -182,10 +188,11 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
 
         return handler
 
+    routes: list[Route] = []
     for api in project.rest_apis():
         for base, scope in _bases(api):
-            failure_prefix = "/" + base.strip("/").split("/")[0]
-            by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
+            prefix = "/" + base.strip("/").split("/")[0]
+            by_path: dict[str, dict[str, Endpoint]] = {}
             for op in spec_operations(api.name):
                 override = overrides.get(op.operation_id)
                 handler = (
@@ -194,13 +201,18 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
                     else default_handler(op)
                 )
                 path = op.aliases[0] if quirky and op.aliases else op.path
-                by_path.setdefault(base + path, {})[op.method] = guarded(
-                    api, scope, handler, failure_prefix=failure_prefix
+                by_path.setdefault(base + path, {})[op.method] = _guarded(
+                    config, state, api, scope, handler, prefix
                 )
             routes += [
                 Route(path, _by_method(endpoints), methods=list(endpoints))
                 for path, endpoints in by_path.items()
             ]
+    return routes
+
+
+def _soap_routes(config: MockConfig, state: MockState) -> list[Route]:
+    """TJDC's SOAP endpoint (its WSDL on ``?wsdl``) and its XSD, under each path it has."""
 
     async def xsd_endpoint(request: Request) -> Response:
         return tjdc.xsd()
@@ -212,42 +224,69 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
             return soap_fault("Client", "POST a SOAP 1.1 envelope, or GET ?wsdl")
         return bugs.rewrite_tjdc(config.bugs, await tjdc.handle(request, state, config))
 
+    routes: list[Route] = []
     for soap_path in project.base_paths(tjdc.TJDC_API):
         routes += [
             Route(soap_path, soap_endpoint, methods=["GET", "POST"]),
             Route(f"{soap_path}.xsd", xsd_endpoint, methods=["GET"]),
         ]
+    return routes
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return JSONResponse(
+        {"code": "404", "message": "La ressource demandée est introuvable"}, status_code=404
+    )
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    body = {"code": "405", "message": "Le verbe http utilisé n'est pas pris en charge"}
+    # RFC 9110: a 405 lists the methods the resource supports (Starlette computes them)
+    headers = dict(getattr(exc, "headers", None) or {})
+    return JSONResponse(body, status_code=405, headers=headers)
+
+
+def _middleware(config: MockConfig) -> tuple[list[Middleware], replay.ReplayIndex | None]:
+    """The body limits, and with ``--replay`` the recording answering first."""
+    middleware = [Middleware(BoundedBodies, limits=config.limits)]
+    if config.replay is None:
+        return middleware, None
+    recording = cassettes.load(config.replay)
+    replayed = replay.ReplayIndex.of(recording)
+    tokens = (r.path for r in project.token_routes())
+    middleware.append(
+        Middleware(
+            replay.Replay,
+            index=replayed,
+            passthrough=("/_grdfkit", *tokens, OLD_ADICT_TOKEN_PATH),
+            rewrites=_fallback_paths(recording.run),
+        )
+    )
+    return middleware, replayed
+
+
+def create_app(config: MockConfig | None = None, state: MockState | None = None) -> Starlette:
+    """The mock as an ASGI app; ``app.state.mock`` is its :class:`MockState`.
+
+    Every operation of every REST spec of the manifest is routed, under the URL path of each
+    of its environments; :func:`handwritten_handlers` names the operations with hand-written
+    behaviour, the others get the spec's default (:mod:`conformance.mock.default`).
+    """
+    config = config or MockConfig()
+    state = state or MockState()
+    state.reset()
+    suivi.seed(state)
+    routes = [
+        *_token_routes(config, state),
+        *_rest_routes(config, state),
+        *_soap_routes(config, state),
+    ]
     if config.controls:
         routes += control_routes(state, config.controls_key)
-
-    async def not_found(request: Request, exc: Exception) -> Response:
-        return JSONResponse(
-            {"code": "404", "message": "La ressource demandée est introuvable"}, status_code=404
-        )
-
-    async def not_allowed(request: Request, exc: Exception) -> Response:
-        body = {"code": "405", "message": "Le verbe http utilisé n'est pas pris en charge"}
-        # RFC 9110: a 405 lists the methods the resource supports (Starlette computes them)
-        headers = dict(getattr(exc, "headers", None) or {})
-        return JSONResponse(body, status_code=405, headers=headers)
-
-    middleware = [Middleware(BoundedBodies, limits=config.limits)]
-    replayed: replay.ReplayIndex | None = None
-    if config.replay is not None:
-        recording = cassettes.load(config.replay)
-        replayed = replay.ReplayIndex.of(recording)
-        passthrough = ("/_grdfkit", *(r.path for r in token_routes), OLD_ADICT_TOKEN_PATH)
-        middleware.append(
-            Middleware(
-                replay.Replay,
-                index=replayed,
-                passthrough=passthrough,
-                rewrites=_fallback_paths(recording.run),
-            )
-        )
+    middleware, replayed = _middleware(config)
     app = Starlette(
         routes=routes,
-        exception_handlers={404: not_found, 405: not_allowed},
+        exception_handlers={404: _not_found, 405: _not_allowed},
         middleware=middleware,
     )
     app.state.mock = state

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,30 @@ class MockClient:
     tier: str = "small"
     cdgf: str | None = None
     dn: str | None = None
+
+
+def client_tiers() -> tuple[str, ...]:
+    """The tiers a client may have: every quota tier of the manifest, and ``unmetered``."""
+    from conformance import project
+
+    names = {name for api in project.manifest().apis.values() for name in api.quota_tiers}
+    return (*sorted(names), UNMETERED)
+
+
+def parse_client(spec: str) -> MockClient:
+    """A client from ``ID:SECRET[:TIER[:CDGF[:DN]]]``; ``ValueError`` names what is wrong."""
+    parts = spec.split(":", 4)
+    if len(parts) < 2 or not parts[0] or not parts[1]:
+        raise ValueError(f"--client {spec!r}: expected ID:SECRET[:TIER[:CDGF[:DN]]]")
+    tier = parts[2] if len(parts) > 2 and parts[2] else "small"
+    tiers = client_tiers()
+    if tier not in tiers:
+        raise ValueError(f"--client {spec!r}: tier {tier!r} is not one of {', '.join(tiers)}")
+    cdgf = parts[3] if len(parts) > 3 and parts[3] else None
+    if cdgf is not None and not re.fullmatch(r"[A-Z0-9]{9}", cdgf):
+        raise ValueError(f"--client {spec!r}: CDG-F {cdgf!r} is not 9 letters or digits")
+    dn = parts[4] if len(parts) > 4 and parts[4] else None
+    return MockClient(parts[0], parts[1], tier, cdgf, dn)
 
 
 #: Working defaults, documented in the README.
