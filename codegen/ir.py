@@ -395,74 +395,16 @@ class _Builder:
         return list(merged.values())
 
     def method(self, path: str, verb: str, operation: dict[str, Any]) -> MethodIR:
+        """The methods of one operation: names, arguments, the runtime's plan, the returns."""
         operation_id = str(operation.get("operationId"))
         pointer = f"/paths/{path.replace('~', '~0').replace('/', '~1')}/{verb}"
-        declared = operation.get("x-grdf-method") or {}
-        read = self.parsed.operation(operation.get("operationId"), path, verb)
-        if read is None:
-            self.error(pointer, f"openapi-python-client could not read {operation_id}")
-            read = Operation(snake_identifier(operation_id))
-        self.read = read
-        if not declared.get("name"):
-            self.warn(
-                pointer,
-                f"{operation_id}: no x-grdf-method name; the method is called {read.name}",
-            )
-        for unknown in sorted(set(declared) - METHOD_KEYS):
-            self.warn(
-                f"{pointer}/x-grdf-method/{unknown}",
-                f"x-grdf-method has no {unknown!r}; it takes {', '.join(sorted(METHOD_KEYS))}",
-            )
-        name = str(declared.get("name") or read.name)
+        declared = self.declaration(path, verb, operation, pointer)
+        name = str(declared.get("name") or self.read.name)
         stream = operation.get("x-grdf-stream")
-        stream_name = None
-        if stream:
-            stream_name = str(declared.get("stream") or f"stream_{name}")
-        positional: list[ParamIR] = []
-        keywords: list[ParamIR] = []
-        params: list[Param] = []
-        by_position = {str(n) for n in declared.get("positional") or ()}
-        for raw, at in self.parameters(path, operation, pointer):
-            param, where = self.parameter(raw, at)
-            if where not in ("path", "query"):
-                continue
-            if where == "path" or (param.name in by_position and param.required):
-                positional.append(param)
-            else:
-                keywords.append(param)
-            params.append(param.param)
-        for stale in sorted(by_position - {p.name for p in positional}):
-            self.warn(
-                f"{pointer}/x-grdf-method/positional",
-                f"{stale!r} is not a required parameter of {operation_id}",
-            )
+        stream_name = str(declared.get("stream") or f"stream_{name}") if stream else None
+        positional, keywords, params = self.arguments(path, operation, declared, pointer)
         body, files, body_params = self.body(operation, declared, name, pointer)
         positional.extend(files)
-        params.extend(body_params)
-        history = operation.get("x-grdf-history-years")
-        upload = operation.get("x-grdf-upload")
-        named = tuple(str(r) for r in operation.get("x-grdf-rules") or ())
-        for rule in named:
-            if rule not in NAMED_RULES:
-                self.error(
-                    f"{pointer}/x-grdf-rules",
-                    f"{rule!r} is not a rule of the runtime ({', '.join(sorted(NAMED_RULES))})",
-                )
-        call = Call(
-            operation=operation_of(path, verb, operation),
-            params=tuple(params),
-            history_years=int(history) if history is not None else None,
-            upload=Upload(
-                field=str(upload["field"]),
-                max_files=int(upload["max-files"]),
-                max_bytes=int(upload["max-bytes"]),
-                extensions=tuple(str(e) for e in upload["extensions"]),
-            )
-            if upload
-            else None,
-            rules=named,
-            required_by_role=self.required_by_role(operation),
-        )
         item = trailer = None
         if stream:
             item = self.model(str(stream.get("item")), f"{pointer}/x-grdf-stream/item")
@@ -486,7 +428,88 @@ class _Builder:
             returns=returns,
             item=item,
             trailer=trailer,
-            call=call,
+            call=self.call(path, verb, operation, [*params, *body_params], pointer),
+        )
+
+    def declaration(
+        self, path: str, verb: str, operation: dict[str, Any], pointer: str
+    ) -> dict[str, Any]:
+        """``x-grdf-method``, checked; what openapi-python-client read becomes ``self.read``."""
+        operation_id = str(operation.get("operationId"))
+        declared: dict[str, Any] = operation.get("x-grdf-method") or {}
+        read = self.parsed.operation(operation.get("operationId"), path, verb)
+        if read is None:
+            self.error(pointer, f"openapi-python-client could not read {operation_id}")
+            read = Operation(snake_identifier(operation_id))
+        self.read = read
+        if not declared.get("name"):
+            self.warn(
+                pointer,
+                f"{operation_id}: no x-grdf-method name; the method is called {read.name}",
+            )
+        for unknown in sorted(set(declared) - METHOD_KEYS):
+            self.warn(
+                f"{pointer}/x-grdf-method/{unknown}",
+                f"x-grdf-method has no {unknown!r}; it takes {', '.join(sorted(METHOD_KEYS))}",
+            )
+        return declared
+
+    def arguments(
+        self, path: str, operation: dict[str, Any], declared: dict[str, Any], pointer: str
+    ) -> tuple[list[ParamIR], list[ParamIR], list[Param]]:
+        """The path and query arguments: positional, keyword-only, and their runtime Params."""
+        positional: list[ParamIR] = []
+        keywords: list[ParamIR] = []
+        params: list[Param] = []
+        by_position = {str(n) for n in declared.get("positional") or ()}
+        for raw, at in self.parameters(path, operation, pointer):
+            param, where = self.parameter(raw, at)
+            if where not in ("path", "query"):
+                continue
+            if where == "path" or (param.name in by_position and param.required):
+                positional.append(param)
+            else:
+                keywords.append(param)
+            params.append(param.param)
+        for stale in sorted(by_position - {p.name for p in positional}):
+            self.warn(
+                f"{pointer}/x-grdf-method/positional",
+                f"{stale!r} is not a required parameter of {operation.get('operationId')}",
+            )
+        return positional, keywords, params
+
+    def call(
+        self,
+        path: str,
+        verb: str,
+        operation: dict[str, Any],
+        params: list[Param],
+        pointer: str,
+    ) -> Call:
+        """The runtime's plan of the operation: its parameters, history, upload and rules."""
+        history = operation.get("x-grdf-history-years")
+        upload = operation.get("x-grdf-upload")
+        named = tuple(str(r) for r in operation.get("x-grdf-rules") or ())
+        for rule in named:
+            if rule not in NAMED_RULES:
+                self.error(
+                    f"{pointer}/x-grdf-rules",
+                    f"{rule!r} is not a rule of the runtime ({', '.join(sorted(NAMED_RULES))})",
+                )
+        return Call(
+            operation=operation_of(path, verb, operation),
+            params=tuple(params),
+            history_years=int(history) if history is not None else None,
+            upload=Upload(
+                field=str(upload["field"]),
+                max_files=int(upload["max-files"]),
+                max_bytes=int(upload["max-bytes"]),
+                extensions=tuple(str(e) for e in upload["extensions"]),
+            )
+            if upload
+            else None,
+            rules=named,
+            required_by_role=self.required_by_role(operation),
         )
 
     def required_by_role(self, operation: dict[str, Any]) -> dict[str, tuple[str, ...]]:

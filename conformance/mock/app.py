@@ -9,11 +9,7 @@ Demande), ``/omega/ws/CreerDemandeTJDC`` (TJDC SOAP, WSDL at ``?wsdl``), the tok
 
 from __future__ import annotations
 
-import hmac
-import math
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -34,8 +30,9 @@ from conformance.mock.auth import (
 )
 from conformance.mock.completion import completing
 from conformance.mock.config import MockClient, MockConfig
+from conformance.mock.controls import control_routes
 from conformance.mock.default import SpecOperation, spec_operations
-from conformance.mock.limits import BoundedBodies, decode_json
+from conformance.mock.limits import BoundedBodies
 from conformance.mock.responses import (
     JSONResponse,
     gateway_error,
@@ -296,9 +293,6 @@ def create_app(config: MockConfig | None = None, state: MockState | None = None)
     return app
 
 
-ControlHandler = Callable[[Request, dict[str, Any]], Awaitable[Response]]
-
-
 def _service_address(request: Request, config: MockConfig) -> str:
     """TJDC's address for the WSDL: the configured one, else the socket the server listens on.
 
@@ -309,92 +303,6 @@ def _service_address(request: Request, config: MockConfig) -> str:
     host, port = request.scope.get("server") or ("127.0.0.1", 8080)
     host = f"[{host}]" if ":" in str(host) else host
     return f"{request.url.scheme}://{host}:{port}{request.url.path}"
-
-
-def control_routes(state: MockState, key: str) -> list[Route]:
-    """Test controls: reset, clock, consent decisions, planned failures, TJDC switches.
-
-    Each call must carry ``Authorization: Bearer <key>`` (401 otherwise).
-    A body that is not a JSON object, or a value of the wrong kind, is a 400 naming it.
-    """
-
-    def control(handler: ControlHandler) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            if not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {key}"):
-                return JSONResponse(
-                    {"error": "the test controls need Authorization: Bearer <controls key>"},
-                    status_code=401,
-                )
-            raw = await request.body()
-            try:
-                body = decode_json(raw) if raw.strip() else {}
-            except ValueError as exc:
-                return JSONResponse({"error": f"the body is not JSON: {exc}"}, status_code=400)
-            if not isinstance(body, dict):
-                return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
-            try:
-                return await handler(request, body)
-            except (ValueError, TypeError, OverflowError) as exc:
-                return JSONResponse({"error": f"bad value: {exc}"}, status_code=400)
-
-        return endpoint
-
-    async def reset(request: Request, body: dict[str, Any]) -> Response:
-        state.reset()
-        suivi.seed(state)
-        return JSONResponse({"reset": True})
-
-    async def clock(request: Request, body: dict[str, Any]) -> Response:
-        if "advance_days" in body:
-            state.clock_offset += timedelta(days=_number(body["advance_days"], "advance_days"))
-        if "set" in body:
-            target = datetime.fromisoformat(str(body["set"]))
-            state.clock_offset = target.replace(tzinfo=target.tzinfo or state.now().tzinfo) - (
-                state.now() - state.clock_offset
-            )
-        return JSONResponse({"now": state.now().isoformat()})
-
-    async def consent(request: Request, body: dict[str, Any]) -> Response:
-        right = state.find_right(request.path_params["id"])
-        if right is None:
-            return JSONResponse({"error": "unknown access right"}, status_code=404)
-        decision = body.get("decision")
-        if right.etat != "A valider" or decision not in ("valider", "refuser"):
-            return JSONResponse(
-                {"error": "only a pending right can be validated or refused"}, status_code=409
-            )
-        right.etat = "Active" if decision == "valider" else "Refusée"
-        if decision == "refuser":
-            right.refused_at = state.now()
-        return JSONResponse({"etat_droit_acces": right.etat})
-
-    async def failures(request: Request, body: dict[str, Any]) -> Response:
-        prefix = str(body.get("prefix", "/adict"))
-        count = _number(body.get("count", 1), "count")
-        if count != int(count) or not 0 <= count <= 10_000:
-            raise ValueError("count must be a whole number from 0 to 10000")
-        state.failures[prefix] = int(count)
-        if "status" in body or "message" in body:
-            status = _number(body.get("status", 500), "status")
-            if status != int(status) or not 400 <= status <= 599:
-                raise ValueError("status must be an HTTP error status (400-599)")
-            state.failure_answers[prefix] = (int(status), str(body.get("message", "")))
-        return JSONResponse(state.failures)
-
-    async def switches(request: Request, body: dict[str, Any]) -> Response:
-        state.tjdc_maintenance = bool(body.get("maintenance", state.tjdc_maintenance))
-        state.tjdc_opening_hours = bool(body.get("opening_hours", state.tjdc_opening_hours))
-        return JSONResponse(
-            {"maintenance": state.tjdc_maintenance, "opening_hours": state.tjdc_opening_hours}
-        )
-
-    return [
-        Route("/_grdfkit/reset", control(reset), methods=["POST"]),
-        Route("/_grdfkit/clock", control(clock), methods=["POST"]),
-        Route("/_grdfkit/consents/{id}", control(consent), methods=["POST"]),
-        Route("/_grdfkit/failures", control(failures), methods=["POST"]),
-        Route("/_grdfkit/tjdc", control(switches), methods=["POST"]),
-    ]
 
 
 def _by_method(
@@ -468,10 +376,3 @@ def handwritten_handlers(state: MockState, config: MockConfig) -> dict[str, Hand
         "getPceId_pceDonnees_techniques": contractual_or_technical("donnees_techniques"),
         "consulter_demande": consult,
     }
-
-
-def _number(value: Any, name: str) -> float:
-    """``value`` as a finite number, or a ``ValueError`` naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a number, not {value!r}")
-    return float(value)
