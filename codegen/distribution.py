@@ -87,27 +87,41 @@ class Requirements:
         return ("\n".join(lines) + "\n").encode()
 
 
+def _names(node: ast.AST) -> set[str]:
+    if isinstance(node, ast.Import):
+        return {alias.name.split(".")[0] for alias in node.names}
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        return {node.module.split(".")[0]}
+    return set()
+
+
 def imported_modules(source: bytes) -> tuple[set[str], set[str]]:
-    """Top-level module names imported at module level, and only inside functions."""
+    """Top-level module names imported when the module loads, and only inside functions.
+
+    An import at the module's top level, or inside a module-level ``if`` or ``try``, runs
+    on import; any other runs when its function is called.
+    """
     tree = ast.parse(source)
+    on_load: set[int] = set()
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, (ast.If, ast.Try)):
+            pending.extend(statement.body)
+            pending.extend(statement.orelse)
+            if isinstance(statement, ast.Try):
+                pending.extend(statement.finalbody)
+                for handler in statement.handlers:
+                    pending.extend(handler.body)
+        else:
+            on_load.add(id(statement))
     top: set[str] = set()
     nested: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = {node.module.split(".")[0]}
-        else:
-            continue
-        (top if node in tree.body or _under_module_guard(tree, node) else nested).update(names)
+        names = _names(node)
+        if names:
+            (top if id(node) in on_load else nested).update(names)
     return top, nested - top
-
-
-def _under_module_guard(tree: ast.Module, node: ast.AST) -> bool:
-    """An import inside a module-level ``if``/``try`` still runs on import."""
-    return any(
-        isinstance(stmt, (ast.If, ast.Try)) and node in list(ast.walk(stmt)) for stmt in tree.body
-    )
 
 
 def requirements_of(
