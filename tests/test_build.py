@@ -8,7 +8,6 @@ range allows.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from codegen.distribution import (
 )
 from codegen.manifest import DEFAULT_MANIFEST, Manifest
 from grdfkit.cli import app
+from tests.mock_process import grdfkit_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -189,20 +189,8 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def mock_origin() -> Iterator[str]:
-    mock = subprocess.Popen(
-        [str(BIN / "grdfkit"), "mock", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    try:
-        assert mock.stdout is not None
-        found = re.search(r"on (http://127\.0\.0\.1:\d+)", mock.stdout.readline())
-        assert found, "the mock's banner names its port"
-        yield found.group(1)
-    finally:
-        mock.terminate()
-        mock.wait(timeout=10)
+    with grdfkit_mock() as origin:
+        yield origin
 
 
 def _bare_venv(where: Path) -> Path:

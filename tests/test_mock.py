@@ -475,13 +475,9 @@ def test_an_environment_added_to_the_manifest_is_served_with_no_other_edit(
     tmp_path: Path,
 ) -> None:
     """The manifest is the one home of environments: routes, token paths, scopes, lifetimes."""
-    import os
-    import re
     import shutil
-    import subprocess
-    import sys
 
-    import httpx
+    from tests.mock_process import grdfkit_mock
 
     root = Path(__file__).resolve().parent.parent
     shutil.copytree(root / "specs", tmp_path / "specs")
@@ -496,17 +492,7 @@ token_url = "http://127.0.0.1:8080/oauth2/recette/v1/token"
 scope = "/adict/recette/v7"
 """
     )
-    mock = subprocess.Popen(
-        [str(Path(sys.executable).parent / "grdfkit"), "mock", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "GRDFKIT_MANIFEST": str(manifest), "COLUMNS": "200"},
-    )
-    try:
-        assert mock.stdout is not None
-        found = re.search(r"on (http://127\.0\.0\.1:\d+)", mock.stdout.readline())
-        assert found
-        origin = found.group(1)
+    with grdfkit_mock(manifest=manifest) as origin:
         form = {
             "grant_type": "client_credentials",
             "client_id": "grdfkit-demo",
@@ -529,9 +515,6 @@ scope = "/adict/recette/v7"
             timeout=30,
         )
         assert other.status_code == 403  # a token of another scope
-    finally:
-        mock.terminate()
-        mock.wait(timeout=10)
 
 
 def test_the_tjdc_switches_reset_with_the_rest_of_the_state() -> None:

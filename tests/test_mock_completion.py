@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conformance.behaviours import ANSWERED_FIELDS, HANDWRITTEN, answer_models, spec_only_fields
+from tests.mock_process import grdfkit_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -86,25 +86,13 @@ def test_a_field_grdf_adds_reaches_the_answer_and_the_client(tmp_path: Path) -> 
         "coverage: adict PUT /pce/{id_pce}/droit_acces: answered from the spec, no hand-written "
         "value: demander_acces_out.canal_creation" in " ".join(done.stderr.split())
     ), done.stderr
-    mock = subprocess.Popen(
-        [str(BIN / "grdfkit"), "mock", "--port", "0", "--no-quotas"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "GRDFKIT_MANIFEST": str(manifest), "COLUMNS": "200"},
-    )
-    try:
-        assert mock.stdout is not None
-        found = re.search(r"on (http://127\.0\.0\.1:\d+)", mock.stdout.readline())
-        assert found, "the mock names its port"
+    with grdfkit_mock("--no-quotas", manifest=manifest) as origin:
         run = subprocess.run(
-            [sys.executable, "-c", textwrap.dedent(DRIVE), str(generated), found.group(1)],
+            [sys.executable, "-c", textwrap.dedent(DRIVE), str(generated), origin],
             capture_output=True,
             text=True,
             timeout=120,
             cwd=tmp_path,
         )
-    finally:
-        mock.terminate()
-        mock.wait(timeout=10)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "PORTAIL"
