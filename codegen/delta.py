@@ -14,6 +14,7 @@ and an ``update`` of its parent, so any Overlay 1.1 applier gives the same resul
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -121,8 +122,6 @@ def _item(value: Any) -> bool:
 
 
 def _json(text: str) -> Any:
-    import json
-
     return json.loads(text)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
 #: Lists of values whose order means nothing.
@@ -140,14 +139,6 @@ def unview(node: Any) -> Any:
     if isinstance(node, list):
         return [unview(v) for v in node]
     return node
-
-
-def walk(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Every node of a tree with its path."""
-    yield path, node
-    if isinstance(node, dict):
-        for key, child in node.items():
-            yield from walk(child, (*path, key))
 
 
 def pointer(path: tuple[str, ...]) -> str:
