@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -70,16 +72,54 @@ def decided_codes() -> str:
     return "\n".join(lines)
 
 
-def coverage() -> str:
-    """Every operation of the three APIs: its typed methods, the mock's behaviour, its rows."""
+@cache
+def _rendered() -> Any:
+    """The three APIs rendered as ``grdfkit generate`` renders them (once per run)."""
     from codegen.manifest import DEFAULT_MANIFEST, load_manifest
     from codegen.pipeline import render
+
+    manifest = load_manifest(DEFAULT_MANIFEST)
+    return render(manifest, list(manifest.apis.values()))
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def methods(api: str) -> Callable[[], str]:
+    """The table of one client's methods, read from the IR the facade is rendered from."""
+
+    def table() -> str:
+        rendered = _rendered()
+        if api in rendered.clients:
+            lines = ["| method | GRDF operation | returns |", "| --- | --- | --- |"]
+            for m in rendered.clients[api].methods:
+                signature = m.signature.removeprefix(", ")
+                names = f"`{m.name}({_cell(signature)})`"
+                if m.stream_name:
+                    names += f" / `{m.stream_name}(...)`"
+                returns = f"list / stream of `{m.item}`" if m.stream_name else f"`{m.returns}`"
+                lines.append(f"| {names} | `{m.label}` | {returns} |")
+        else:
+            lines = ["| method | what it does | returns |", "| --- | --- | --- |"]
+            ir = rendered.soap_clients[api]
+            steps = [*ir.methods, *([ir.dialogue.method] if ir.dialogue else [])]
+            for m in steps:
+                what = _cell(m.doc.split("\n\n")[0]).replace("``", "`")
+                signature = _cell(m.signature.removeprefix("self, "))
+                lines.append(f"| `{m.name}({signature})` | {what} | `DialogueResult` |")
+        return "\n".join(lines)
+
+    return table
+
+
+def coverage() -> str:
+    """Every operation of the three APIs: its typed methods, the mock's behaviour, its rows."""
     from conformance.coverage import coverage as rest_coverage
     from conformance.coverage import soap_coverage
     from grdfkit.cli import operation_methods, soap_operation_methods
 
-    manifest = load_manifest(DEFAULT_MANIFEST)
-    rendered = render(manifest, list(manifest.apis.values()))
+    rendered = _rendered()
     rows = rest_coverage(rendered.documents, operation_methods(rendered.clients))
     for name, ir in sorted(rendered.soap_clients.items()):
         rows += soap_coverage(name, soap_operation_methods(ir))
@@ -117,6 +157,7 @@ def delta_reasons() -> str:
 #: page (from the project's root) -> section name -> writer.
 SECTIONS: dict[str, dict[str, Callable[[], str]]] = {
     "docs/conformance.md": {"bas-variables": bas_variables},
+    "docs/clients.md": {"methods-adict": methods("adict"), "methods-tjdc": methods("tjdc")},
     "docs/decisions.md": {"decided-sheet": decided_sheet, "decided-codes": decided_codes},
     "docs/specs.md": {"coverage": coverage},
     "specs/adict/CHANGES-FROM-GRDF.md": {"delta-reasons": delta_reasons},
