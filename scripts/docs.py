@@ -113,6 +113,32 @@ def methods(api: str) -> Callable[[], str]:
     return table
 
 
+def mock_paths() -> str:
+    """What the mock serves, from the manifest: token endpoints, then each API's paths."""
+    from conformance import project
+
+    lines = ["| what | path on the mock | grants / note |", "| --- | --- | --- |"]
+    for route in project.token_routes():
+        scopes = ", ".join(
+            f"`{scope}` ({lifetime // 3600} h)"
+            if lifetime % 3600 == 0
+            else f"`{scope}` ({lifetime} s)"
+            for scope, lifetime in route.scopes.items()
+        )
+        lines.append(
+            f"| token endpoint of {', '.join(route.apis)} | `POST {route.path}` | {scopes} |"
+        )
+    for api in project.manifest().apis.values():
+        paths = ", ".join(f"`{path}`" for path in project.base_paths(api.name))
+        note = "WSDL at `GET ?wsdl`" if api.soap is not None else "a token of the path's scope"
+        lines.append(f"| {api.name} | {paths} | {note} |")
+    lines.append(
+        "| test controls | `/_grdfkit/...` | off unless `grdfkit mock --controls`; "
+        "they need the controls key |"
+    )
+    return "\n".join(lines)
+
+
 def coverage() -> str:
     """Every operation of the three APIs: its typed methods, the mock's behaviour, its rows."""
     from conformance.coverage import coverage as rest_coverage
@@ -157,6 +183,7 @@ def delta_reasons() -> str:
 #: page (from the project's root) -> section name -> writer.
 SECTIONS: dict[str, dict[str, Callable[[], str]]] = {
     "docs/conformance.md": {"bas-variables": bas_variables},
+    "docs/mock.md": {"mock-paths": mock_paths},
     "docs/clients.md": {"methods-adict": methods("adict"), "methods-tjdc": methods("tjdc")},
     "docs/decisions.md": {"decided-sheet": decided_sheet, "decided-codes": decided_codes},
     "docs/specs.md": {"coverage": coverage},
