@@ -96,3 +96,24 @@ def test_a_field_grdf_adds_reaches_the_answer_and_the_client(tmp_path: Path) -> 
         )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "PORTAIL"
+
+
+def test_a_stream_s_last_line_is_completed_as_its_trailer_whatever_its_fields() -> None:
+    import asyncio
+    from collections.abc import AsyncIterator
+
+    from conformance.mock.completion import _lines
+
+    async def body(chunks: list[bytes]) -> AsyncIterator[bytes]:
+        for chunk in chunks:
+            yield chunk
+
+    async def run(chunks: list[bytes], trailer: dict[str, int] | None) -> bytes:
+        return b"".join([line async for line in _lines(body(chunks), {"a": 1}, trailer)])
+
+    split = [b'{"x": 1}\n{"y"', b': 2}\n{"z": 3}\n']
+    assert asyncio.run(run(split, {"t": 2})) == (
+        b'{"x": 1, "a": 1}\n{"y": 2, "a": 1}\n{"z": 3, "t": 2}\n'
+    )
+    assert asyncio.run(run([b'{"x": 1}\n{"y": 2}'], None)) == b'{"x": 1, "a": 1}\n{"y": 2, "a": 1}'
+    assert asyncio.run(run([b"not json\n"], None)) == b"not json\n"

@@ -49,26 +49,38 @@ def _complete(value: Any, fill: dict[str, Any]) -> Any:
 
 
 async def _lines(
-    body: AsyncIterable[Any], item: dict[str, Any], trailer: dict[str, Any]
+    body: AsyncIterable[Any], item: dict[str, Any], trailer: dict[str, Any] | None
 ) -> AsyncIterator[bytes]:
+    """The stream's lines, completed.
+
+    The last line is the trailer when the stream has one (``x-grdf-stream``), so each line
+    is held until the next one shows it is not the last.
+    """
     pending = b""
+    held: bytes | None = None
     async for chunk in body:
         pending += chunk if isinstance(chunk, bytes) else str(chunk).encode()
         *whole, pending = pending.split(b"\n")
         for line in whole:
-            yield _line(line, item, trailer) + b"\n"
-    if pending:
-        yield _line(pending, item, trailer)
+            if held is not None:
+                yield _line(held, item) + b"\n"
+            held = line
+    last = pending or held
+    if held is not None and pending:
+        yield _line(held, item) + b"\n"
+    if last is not None:
+        fill = trailer if trailer is not None else item
+        yield _line(last, fill) + (b"" if pending else b"\n")
 
 
-def _line(line: bytes, item: dict[str, Any], trailer: dict[str, Any]) -> bytes:
+def _line(line: bytes, fill: dict[str, Any]) -> bytes:
+    if not line.strip():
+        return line
     try:
         value = json.loads(line)
     except ValueError:
         return line  # a pretty-printed or broken line goes out as the handler wrote it
-    is_trailer = isinstance(value, dict) and "code_statut_traitement" in value and trailer
-    _complete(value, trailer if is_trailer else item)
-    return json.dumps(value, ensure_ascii=False).encode()
+    return json.dumps(_complete(value, fill), ensure_ascii=False).encode()
 
 
 def completing(api: str, operation: dict[str, Any], handler: Handler) -> Handler:
@@ -76,6 +88,7 @@ def completing(api: str, operation: dict[str, Any], handler: Handler) -> Handler
     fill = fillers(api, operation)
     if not fill:
         return handler
+    trailers = fill.get("trailer", {}) if "trailer" in answer_models(operation) else None
 
     async def completed(request: Request, client: MockClient) -> Response:
         response = await handler(request, client)
@@ -84,7 +97,7 @@ def completing(api: str, operation: dict[str, Any], handler: Handler) -> Handler
         if isinstance(response, StreamingResponse):
             headers = {k: v for k, v in response.headers.items() if k != "content-length"}
             return StreamingResponse(
-                _lines(response.body_iterator, fill.get("item", {}), fill.get("trailer", {})),
+                _lines(response.body_iterator, fill.get("item", {}), trailers),
                 status_code=response.status_code,
                 headers=headers,
                 media_type=response.media_type,
